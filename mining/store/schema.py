@@ -1,0 +1,118 @@
+"""The database tables, as SQLAlchemy Core tables (bulk writes need no ORM objects).
+
+Migrations in ``migrations/versions`` create exactly these; full-text search objects
+(SQLite FTS5 table and triggers, PostgreSQL tsvector column and GIN index) are dialect
+specific and live only in the migrations and ``fulltext.py``.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    Column,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+)
+
+metadata = MetaData()
+
+documents = Table(
+    "documents",
+    metadata,
+    # Integer key: SQLite FTS5 external-content tables index by integer rowid.
+    Column("pk", Integer, primary_key=True, autoincrement=True),
+    Column("id", String(64), nullable=False, unique=True),  # "pmid:12345"
+    Column("version", Integer, nullable=False, default=1),
+    Column("title", Text, nullable=False),
+    Column("abstract", Text, nullable=False),
+    Column("journal", Text),
+    Column("year", Integer),
+    Column("meta", JSON, nullable=False),
+    # Detects a re-released record with unchanged version but changed content.
+    Column("content_hash", String(32), nullable=False),
+    Column("source_file", Text),
+    Column("ingested_at", DateTime(timezone=True), nullable=False),
+)
+Index("ix_documents_year", documents.c.year)
+
+concepts = Table(
+    "concepts",
+    metadata,
+    Column("id", String(255), primary_key=True),  # MeSH id or normalised-text key
+    Column("label", String(32), nullable=False),
+    Column("name", Text, nullable=False),  # first surface form seen
+)
+
+entities = Table(
+    "entities",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("doc_id", String(64), ForeignKey("documents.id", ondelete="CASCADE"), nullable=False),
+    Column("start", Integer, nullable=False),
+    Column("end", Integer, nullable=False),
+    Column("text", Text, nullable=False),
+    Column("label", String(32), nullable=False),
+    Column("concept_id", String(255)),
+    Column("score", Float, nullable=False),
+    Column("source", String(255), nullable=False),
+    Column("run_id", Integer, ForeignKey("runs.id", ondelete="SET NULL")),
+)
+Index("ix_entities_doc_source", entities.c.doc_id, entities.c.source)
+Index("ix_entities_concept", entities.c.concept_id)
+
+relations = Table(
+    "relations",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("doc_id", String(64), ForeignKey("documents.id", ondelete="CASCADE"), nullable=False),
+    Column("head", String(255), nullable=False),  # concept keys
+    Column("tail", String(255), nullable=False),
+    Column("label", String(64), nullable=False),
+    Column("score", Float, nullable=False),
+    Column("head_entity_id", Integer, ForeignKey("entities.id", ondelete="CASCADE")),
+    Column("tail_entity_id", Integer, ForeignKey("entities.id", ondelete="CASCADE")),
+    Column("evidence_start", Integer),
+    Column("evidence_end", Integer),
+    Column("source", String(255), nullable=False),
+    Column("run_id", Integer, ForeignKey("runs.id", ondelete="SET NULL")),
+)
+Index("ix_relations_doc_source", relations.c.doc_id, relations.c.source)
+Index("ix_relations_pair", relations.c.head, relations.c.tail, relations.c.label)
+
+answers = Table(
+    "answers",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("question", Text, nullable=False),
+    Column("doc_id", String(64), ForeignKey("documents.id", ondelete="CASCADE"), nullable=False),
+    Column("label", String(16), nullable=False),
+    Column("probs", JSON, nullable=False),
+    Column("evidence_start", Integer),
+    Column("evidence_end", Integer),
+    Column("source", String(255), nullable=False),
+    Column("run_id", Integer, ForeignKey("runs.id", ondelete="SET NULL")),
+)
+Index("ix_answers_doc_source", answers.c.doc_id, answers.c.source)
+
+runs = Table(
+    "runs",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("kind", String(32), nullable=False),  # ingest, ner, relations, qa
+    Column("source", Text, nullable=False),  # model name/version, or the input files
+    Column("config", JSON, nullable=False),
+    Column("counts", JSON, nullable=False),
+    Column("started_at", DateTime(timezone=True), nullable=False),
+    Column("finished_at", DateTime(timezone=True)),
+    Column("status", String(16), nullable=False),  # running, done, failed
+)
+
+# Rows derived from a document: dropped when a newer version of it replaces it.
+DERIVED_TABLES = (relations, answers, entities)

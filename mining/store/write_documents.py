@@ -1,0 +1,179 @@
+"""Bulk, idempotent writes of documents (with their gold annotations) and deletions.
+
+Each batch is one transaction, so a killed ingest leaves whole batches or nothing, and a
+re-run skips what is already stored: unchanged records are compared by content hash, a
+newer PubMed version replaces the older one and drops the rows derived from it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from itertools import islice
+
+from sqlalchemy import Connection, Engine, bindparam, delete, select, update
+
+from mining.store.schema import DERIVED_TABLES, documents
+from mining.store.write_annotations import insert_annotations
+from mining.types import Deletion, Document
+
+
+@dataclass
+class IngestCounts:
+    inserted: int = 0
+    replaced: int = 0
+    unchanged: int = 0
+    duplicates: int = 0  # superseded by a later copy in the same batch
+    older: int = 0  # an older version than the stored one: ignored
+    deleted: int = 0
+    entities: int = 0
+    relations: int = 0
+
+    @property
+    def records(self) -> int:
+        return (
+            self.inserted
+            + self.replaced
+            + self.unchanged
+            + self.duplicates
+            + self.older
+            + self.deleted
+        )
+
+    def add(self, other: IngestCounts) -> None:
+        for name, value in asdict(other).items():
+            setattr(self, name, getattr(self, name) + value)
+
+
+def store_documents(
+    engine: Engine,
+    items: Iterable[Document | Deletion],
+    *,
+    batch_size: int = 1000,
+    source_file: str | None = None,
+    on_batch: Callable[[IngestCounts], None] | None = None,
+) -> IngestCounts:
+    """Write a stream of documents and deletions; returns what happened to them."""
+    total = IngestCounts()
+    for batch in _batches(items, batch_size):
+        with engine.begin() as connection:
+            counts = _store_batch(connection, batch, source_file)
+        total.add(counts)
+        if on_batch:
+            on_batch(counts)
+    return total
+
+
+def _batches(items: Iterable, size: int) -> Iterator[list]:
+    iterator = iter(items)
+    while batch := list(islice(iterator, size)):
+        yield batch
+
+
+def _latest_per_id(batch: list[Document | Deletion]) -> dict[str, Document | Deletion]:
+    """Within a batch the later item wins, except that a lower version never beats a higher."""
+    latest: dict[str, Document | Deletion] = {}
+    for item in batch:
+        earlier = latest.get(item.id)
+        if (
+            isinstance(earlier, Document)
+            and isinstance(item, Document)
+            and item.version < earlier.version
+        ):
+            continue
+        latest[item.id] = item
+    return latest
+
+
+def _store_batch(
+    connection: Connection, batch: list[Document | Deletion], source_file: str | None
+) -> IngestCounts:
+    counts = IngestCounts()
+    latest = _latest_per_id(batch)
+    counts.duplicates = len(batch) - len(latest)
+    stored = _stored_versions(connection, list(latest))
+    now = datetime.now(UTC)
+    new_rows, replaced_rows, written = [], [], []
+    deletions = [item.id for item in latest.values() if isinstance(item, Deletion)]
+    for item in latest.values():
+        if isinstance(item, Deletion):
+            continue
+        row = _document_row(item, source_file, now)
+        previous = stored.get(item.id)
+        if previous is None:
+            new_rows.append(row)
+        elif item.version < previous[0]:
+            counts.older += 1
+            continue
+        elif item.version == previous[0] and row["content_hash"] == previous[1]:
+            counts.unchanged += 1
+            continue
+        else:
+            replaced_rows.append(row)
+        written.append(item)
+    if deletions:
+        counts.deleted = _delete_documents(connection, deletions)
+    if replaced_rows:
+        _replace_documents(connection, replaced_rows)
+    if new_rows:
+        connection.execute(documents.insert(), new_rows)
+    counts.inserted, counts.replaced = len(new_rows), len(replaced_rows)
+    counts.entities, counts.relations = insert_annotations(connection, written)
+    return counts
+
+
+def _stored_versions(connection: Connection, ids: list[str]) -> dict[str, tuple[int, str]]:
+    if not ids:
+        return {}
+    query = select(documents.c.id, documents.c.version, documents.c.content_hash).where(
+        documents.c.id.in_(ids)
+    )
+    return {row.id: (row.version, row.content_hash) for row in connection.execute(query)}
+
+
+def _document_row(doc: Document, source_file: str | None, now: datetime) -> dict:
+    meta_json = json.dumps(doc.meta, sort_keys=True, ensure_ascii=False, default=str)
+    gold = [(e.start, e.end, e.label, e.concept_id) for e in doc.entities]
+    gold += [(r.head, r.tail, r.label) for r in doc.relations]
+    digest = hashlib.blake2b(digest_size=16)
+    for part in (doc.title, doc.abstract, meta_json, json.dumps(gold)):
+        digest.update(part.encode("utf-8", "surrogatepass"))
+        digest.update(b"\x00")
+    return {
+        "id": doc.id,
+        "version": doc.version,
+        "title": doc.title,
+        "abstract": doc.abstract,
+        "journal": doc.meta.get("journal"),
+        "year": doc.meta.get("year"),
+        "meta": doc.meta,
+        "content_hash": digest.hexdigest(),
+        "source_file": source_file,
+        "ingested_at": now,
+    }
+
+
+def _drop_derived(connection: Connection, ids: list[str]) -> None:
+    for table in DERIVED_TABLES:
+        connection.execute(delete(table).where(table.c.doc_id.in_(ids)))
+
+
+def _delete_documents(connection: Connection, ids: list[str]) -> int:
+    _drop_derived(connection, ids)
+    return connection.execute(delete(documents).where(documents.c.id.in_(ids))).rowcount
+
+
+def _replace_documents(connection: Connection, rows: list[dict]) -> None:
+    _drop_derived(connection, [row["id"] for row in rows])
+    columns = [name for name in rows[0] if name != "id"]
+    statement = (
+        update(documents)
+        .where(documents.c.id == bindparam("_id"))
+        .values({name: bindparam(name) for name in columns})
+    )
+    connection.execute(
+        statement, [{"_id": row["id"]} | {name: row[name] for name in columns} for row in rows]
+    )
