@@ -28,6 +28,10 @@ class DatabaseError(BioMineError):
         super().__init__(f"database {url}: {message}")
 
 
+class DatabaseURLError(DatabaseError):
+    """A database URL that cannot even be parsed: a usage error."""
+
+
 class ModelError(BioMineError):
     """A model folder or hub id that cannot be loaded."""
 

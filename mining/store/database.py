@@ -12,7 +12,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event, exc, make_url
 from sqlalchemy.engine import URL
 
-from mining.errors import DatabaseError
+from mining.errors import DatabaseError, DatabaseURLError
 
 DEFAULT_URL = "sqlite:///biomine.db"
 ENV_VAR = "BIOMINE_DB"
@@ -46,13 +46,13 @@ def _parse(text: str) -> URL:
         parsed = make_url(text)
         parsed.get_dialect()
     except (exc.ArgumentError, exc.NoSuchModuleError, ValueError) as error:
-        raise DatabaseError(
+        raise DatabaseURLError(
             text,
             f"not a database URL ({error}); use e.g. sqlite:///biomine.db or "
             "postgresql+psycopg://user@host/dbname",
         ) from None
     if parsed.get_backend_name() not in ("sqlite", "postgresql"):
-        raise DatabaseError(text, "only SQLite and PostgreSQL are supported")
+        raise DatabaseURLError(text, "only SQLite and PostgreSQL are supported")
     if parsed.get_backend_name() == "postgresql" and parsed.drivername == "postgresql":
         # The psycopg (3) driver is the one installed; plain postgresql:// means psycopg2.
         parsed = parsed.set(drivername="postgresql+psycopg")

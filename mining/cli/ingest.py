@@ -1,0 +1,70 @@
+"""biomine ingest: read abstract dumps into the database."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.progress import (
+    Progress,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+)
+
+from mining.cli.common import EXIT_FAILED, DbOption, database, stderr, user_errors
+from mining.errors import InputError
+from mining.ingest import ingest
+
+NAME = "ingest"
+
+
+def run(
+    paths: Annotated[
+        list[str],
+        typer.Argument(
+            help="Files, folders or globs (PubMed XML[.gz], PubTator, BioC XML/JSON, JSONL, "
+            "IOB, a folder of .txt); '-' reads standard input.",
+            show_default=False,
+        ),
+    ],
+    db: DbOption = None,
+    batch_size: Annotated[int, typer.Option(min=1, help="Records per transaction.")] = 1000,
+) -> None:
+    """Read abstract dumps into the database (idempotent: re-running changes nothing)."""
+    with user_errors():
+        engine = database(db)
+        progress = Progress(
+            SpinnerColumn(),
+            TextColumn("[bold]ingest[/]"),
+            TextColumn("{task.completed:,} records"),
+            TextColumn("[cyan]{task.fields[rate]} rec/s"),
+            TimeElapsedColumn(),
+            console=stderr,
+            transient=False,
+        )
+
+        def show_error(error: InputError) -> None:
+            progress.console.print(f"[red]error:[/] {error}", highlight=False, markup=True)
+
+        with progress:
+            task = progress.add_task("ingest", total=None, rate="-")
+
+            def advance(counts) -> None:
+                progress.advance(task, counts.records)
+                speed = progress.tasks[task].speed
+                progress.update(task, rate=f"{speed:,.0f}" if speed else "-")
+
+            report = ingest(
+                engine, paths, batch_size=batch_size, on_error=show_error, on_batch=advance
+            )
+    c = report.counts
+    typer.echo(
+        f"{report.inputs} input(s): {c.inserted:,} new, {c.replaced:,} replaced, "
+        f"{c.unchanged:,} unchanged, {c.duplicates:,} duplicate, {c.older:,} older, "
+        f"{c.deleted:,} deleted; {c.entities:,} gold entities, {c.relations:,} gold relations"
+    )
+    if report.errors:
+        failed = ", ".join(report.failed_inputs)
+        stderr.print(f"[red]{len(report.errors)} error(s) in:[/] {failed}", highlight=False)
+        raise typer.Exit(EXIT_FAILED)
