@@ -1,0 +1,31 @@
+# Two entry points for a fresh machine with Python 3.11+: `make demo` and `make test`.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+DB     ?= sqlite:///biomine.db
+STAMP  := $(VENV)/.installed
+
+.PHONY: demo test install lint bench clean
+
+# torch is pinned in pyproject.toml so pip takes the CPU build, not a multi-GB CUDA one.
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --no-compile --disable-pip-version-check -e ".[test]"
+	touch $@
+
+install: $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/biomine ingest data/ --db $(DB)
+	$(BIN)/biomine stats --db $(DB)
+
+test: $(STAMP)
+	$(BIN)/ruff check mining app tests benchmarks
+	$(BIN)/python -m pytest -q -p no:cacheprovider
+
+bench: $(STAMP)
+	$(BIN)/pip install --quiet -e ".[bench]"
+	$(BIN)/python benchmarks/ingest.py
+
+clean:
+	rm -rf $(VENV) biomine.db biomine.db-wal biomine.db-shm
