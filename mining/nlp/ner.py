@@ -51,6 +51,17 @@ def encode_span(tokenizer, doc_id: str, text: str, span: tuple[int, int]) -> Enc
     return Encoded(doc_id, span, list(enc["input_ids"]), offsets, list(enc.word_ids()))
 
 
+def special_affixes(tokenizer) -> tuple[list[int], list[int]]:
+    """The ids a tokenizer puts before and after a sequence (``[CLS]``/``[SEP]`` for BERT,
+    ``</s>`` first for BioGPT), read off its own template."""
+    inner = tokenizer("a", add_special_tokens=False)["input_ids"]
+    full = tokenizer("a")["input_ids"]
+    for i in range(len(full) - len(inner) + 1):
+        if full[i : i + len(inner)] == inner:
+            return list(full[:i]), list(full[i + len(inner) :])
+    return [], []
+
+
 def window_bounds(n: int, size: int, stride: int | None = None) -> list[tuple[int, int]]:
     """Overlapping ``[a, b)`` windows of at most ``size`` positions covering ``range(n)``.
 
@@ -190,9 +201,14 @@ def load_token_classifier(path_or_id: str | Path):
         else:
             model = AutoModelForTokenClassification.from_pretrained(src)
         tokenizer = AutoTokenizer.from_pretrained(src)
+        if not getattr(tokenizer, "is_fast", False) and config.model_type == "biogpt":
+            # BioGPT's own tokenizer gives no offsets; BioMine's fast one gives the same ids.
+            from mining.nlp.biogpt_tokenizer import BioGptTokenizerFast
+
+            tokenizer = BioGptTokenizerFast.from_pretrained(src)
     except ModelError:
         raise
-    except (OSError, ValueError, KeyError, RuntimeError, json.JSONDecodeError) as exc:
+    except (OSError, ValueError, KeyError, RuntimeError, ImportError) as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise ModelError(name, f"cannot load as a token-classification model: {first}") from exc
     if not getattr(tokenizer, "is_fast", False):
@@ -217,8 +233,8 @@ def predict_probs(
     import torch
 
     limit = max_tokens or min(int(getattr(model.config, "max_position_embeddings", 512)), 512)
-    size = limit - 2
-    cls, sep = tokenizer.cls_token_id, tokenizer.sep_token_id
+    prefix, suffix = special_affixes(tokenizer)
+    size = limit - len(prefix) - len(suffix)
     pad = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else 0
     windows = []  # (sentence index, a, b)
     for k, enc in enumerate(encs):
@@ -232,16 +248,16 @@ def predict_probs(
     with torch.inference_mode():
         for i in range(0, len(order), batch_size):
             batch = [windows[w] for w in order[i : i + batch_size]]
-            width = max(b - a for _, a, b in batch) + 2
+            width = max(b - a for _, a, b in batch) + len(prefix) + len(suffix)
             ids = torch.full((len(batch), width), pad, dtype=torch.long)
             mask = torch.zeros((len(batch), width), dtype=torch.long)
             for row, (k, a, b) in enumerate(batch):
-                seq = [x for x in (cls, *encs[k].ids[a:b], sep) if x is not None]
+                seq = [*prefix, *encs[k].ids[a:b], *suffix]
                 ids[row, : len(seq)] = torch.tensor(seq)
                 mask[row, : len(seq)] = 1
             logits = model(input_ids=ids.to(device), attention_mask=mask.to(device)).logits
             probs = torch.softmax(logits.float(), dim=-1).cpu().numpy()
-            shift = 1 if cls is not None else 0
+            shift = len(prefix)
             for row, (k, a, b) in enumerate(batch):
                 pos = np.arange(a, b)
                 margin = np.minimum(pos - a, b - 1 - pos)

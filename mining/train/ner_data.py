@@ -14,7 +14,7 @@ import random
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
-from mining.nlp.ner import Encoded, encode_span, window_bounds
+from mining.nlp.ner import Encoded, encode_span, special_affixes, window_bounds
 from mining.nlp.sentences import split_document
 from mining.types import Document
 
@@ -53,9 +53,10 @@ def training_examples(
     label2id: dict[str, int],
     max_tokens: int = 128,
 ) -> list[dict[str, list[int]]]:
-    """``{"input_ids", "labels"}`` per window, with [CLS]/[SEP] added (labels -100 there)."""
-    cls, sep = tokenizer.cls_token_id, tokenizer.sep_token_id
-    size = max_tokens - 2
+    """``{"input_ids", "labels"}`` per window, with the tokenizer's special tokens added
+    ([CLS]/[SEP] for BERT; labels -100 there)."""
+    prefix, suffix = special_affixes(tokenizer)
+    size = max_tokens - len(prefix) - len(suffix)
     out = []
     for doc, enc in encode_documents(tokenizer, docs):
         s0, e0 = enc.span
@@ -66,8 +67,9 @@ def training_examples(
         ]
         labels = token_labels(enc.offsets, ments)
         for a, b in window_bounds(len(enc.ids), size):
-            ids = [cls, *enc.ids[a:b], sep]
-            labs = [IGNORE, *(label2id[x] for x in labels[a:b]), IGNORE]
+            ids = [*prefix, *enc.ids[a:b], *suffix]
+            labs = [*[IGNORE] * len(prefix), *(label2id[x] for x in labels[a:b])]
+            labs += [IGNORE] * len(suffix)
             out.append({"input_ids": ids, "labels": labs})
     return out
 
