@@ -14,12 +14,26 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
-from mining.corpus.detect import read_any
+from mining.corpus.detect import detect_format, read_any
 from mining.errors import InputError
 from mining.store.runs import finish_run, start_run
 from mining.store.write_documents import IngestCounts, store_documents
 
 STDIN = "-"
+# Files a folder contributes: corpus-like names only, so a README or PDF beside the dumps
+# is not an error. Files named one by one are always tried.
+CORPUS_SUFFIXES = {
+    ".xml",
+    ".txt",
+    ".json",
+    ".jsonl",
+    ".ndjson",
+    ".tsv",
+    ".iob",
+    ".conll",
+    ".bioc",
+    ".pubtator",
+}
 
 
 @dataclass
@@ -34,15 +48,34 @@ class IngestReport:
 
 
 def expand_inputs(patterns: Sequence[str]) -> Iterator[str]:
-    """Files as given, globs expanded (sorted), folders as themselves; '-' is stdin."""
+    """Files as given, globs expanded (sorted), '-' for stdin. A folder of plain-text
+    abstracts is one input; any other folder stands for the files in it (recursively)."""
     for pattern in patterns:
         if pattern != STDIN and glob.has_magic(pattern):
             matches = sorted(glob.glob(pattern, recursive=True))
             if not matches:
                 yield pattern  # reported as missing by the reader step
-            yield from matches
+            for match in matches:
+                yield from _folder_inputs(Path(match)) if Path(match).is_dir() else [match]
+        elif pattern != STDIN and Path(pattern).is_dir():
+            yield from _folder_inputs(Path(pattern))
         else:
             yield pattern
+
+
+def _folder_inputs(folder: Path) -> list[str]:
+    try:
+        if detect_format(folder) == "text_folder":
+            return [str(folder)]
+    except InputError:
+        pass  # not a folder of abstracts: its files are read one by one
+    return [
+        str(path)
+        for path in sorted(folder.rglob("*"))
+        if path.is_file()
+        and Path(path.name.removesuffix(".gz")).suffix.lower() in CORPUS_SUFFIXES
+        and not any(part.startswith(".") for part in path.relative_to(folder).parts)
+    ]
 
 
 def ingest(

@@ -26,13 +26,21 @@ def run(
     format: Annotated[ExportFormat, typer.Option("--format", "-f", help="Output format.")],
     out: Annotated[
         Path | None,
-        typer.Option("--out", "-o", help="Output file (default: standard output; "
-                     "parquet needs a file).", show_default=False),
+        typer.Option(
+            "--out",
+            "-o",
+            help="Output file (default: standard output; parquet needs a file).",
+            show_default=False,
+        ),
     ] = None,
     source: Annotated[
         list[str] | None,
-        typer.Option("--source", help="Only annotations from this model ('gold' for corpus "
-                     "labels); repeatable. Default: all.", show_default=False),
+        typer.Option(
+            "--source",
+            help="Only annotations from this model ('gold' for corpus "
+            "labels); repeatable. Default: all.",
+            show_default=False,
+        ),
     ] = None,
     db: DbOption = None,
 ) -> None:

@@ -52,8 +52,10 @@ def run(
 
             def advance(counts) -> None:
                 progress.advance(task, counts.records)
-                speed = progress.tasks[task].speed
-                progress.update(task, rate=f"{speed:,.0f}" if speed else "-")
+                state = progress.tasks[task]
+                elapsed = state.elapsed or 0.0
+                rate = f"{state.completed / elapsed:,.0f}" if elapsed > 0 else "-"
+                progress.update(task, rate=rate)
 
             report = ingest(
                 engine, paths, batch_size=batch_size, on_error=show_error, on_batch=advance
