@@ -132,10 +132,10 @@ def resolve_base(name: str) -> str:
     return name
 
 
-def merge_lora(model, adapter_dir: Path) -> None:
+def merge_lora(model, adapter_dir: Path) -> set[str]:
     """Merge a peft LoRA adapter (``adapter_config.json`` + ``adapter_model.safetensors``) into
     ``model`` in place: ``W += B @ A * scale``; other saved tensors (the classifier head,
-    LayerNorms) replace the model's."""
+    LayerNorms) replace the model's. Returns the names of the parameters replaced."""
     import torch
     from safetensors.torch import load_file
 
@@ -150,6 +150,7 @@ def merge_lora(model, adapter_dir: Path) -> None:
     tensors = load_file(str(weights_file))
     params = dict(model.named_parameters())
     lora: dict[str, dict[str, torch.Tensor]] = {}
+    replaced: set[str] = set()
     for key, value in tensors.items():
         name = key.removeprefix("base_model.model.")
         for part in ("lora_A", "lora_B"):
@@ -162,21 +163,28 @@ def merge_lora(model, adapter_dir: Path) -> None:
             name = name.replace(".modules_to_save.default", "")
             if name not in params:
                 raise ModelError(str(adapter_dir), f"adapter tensor {key} matches no parameter")
+            if params[name].shape != value.shape:
+                raise ModelError(str(adapter_dir), f"adapter tensor {key} has the wrong shape")
             with torch.no_grad():
                 params[name].copy_(value.to(params[name].dtype))
+            replaced.add(name)
     for module, ab in lora.items():
         weight = params.get(f"{module}.weight")
         if weight is None or set(ab) != {"lora_A", "lora_B"}:
             raise ModelError(str(adapter_dir), f"adapter LoRA weights for {module} do not fit")
         with torch.no_grad():
             delta = (ab["lora_B"].float() @ ab["lora_A"].float()) * scale
+            if delta.shape != weight.shape:
+                raise ModelError(str(adapter_dir), f"adapter LoRA weights for {module} do not fit")
             weight += delta.to(weight.dtype)
+    return replaced
 
 
 def load_token_classifier(path_or_id: str | Path):
     """``(model, tokenizer, config)`` of a token-classification model folder, adapter folder
     or hub id; a ``ModelError`` naming it when it is none of these."""
     from transformers import AutoConfig, AutoModelForTokenClassification, AutoTokenizer
+    from transformers.utils import logging as hf_logging
 
     name = str(path_or_id)
     folder = Path(name).expanduser()
@@ -196,8 +204,16 @@ def load_token_classifier(path_or_id: str | Path):
             if not base_ref:
                 raise ModelError(name, "adapter_config.json names no base_model_name_or_path")
             base = resolve_base(base_ref)
-            model = AutoModelForTokenClassification.from_pretrained(base, config=config)
-            merge_lora(model, folder)
+            verbosity = hf_logging.get_verbosity()
+            hf_logging.set_verbosity_error()  # the head is "missing" from the base: expected
+            try:
+                model = AutoModelForTokenClassification.from_pretrained(base, config=config)
+            finally:
+                hf_logging.set_verbosity(verbosity)
+            replaced = merge_lora(model, folder)
+            head = {n for n, _ in model.named_parameters() if n.startswith("classifier.")}
+            if not head <= replaced:
+                raise ModelError(name, "the adapter holds no trained classifier head")
         else:
             model = AutoModelForTokenClassification.from_pretrained(src)
         tokenizer = AutoTokenizer.from_pretrained(src)
