@@ -1,0 +1,3 @@
+from mining.cli import main
+
+main()
