@@ -125,3 +125,13 @@ def test_iter_documents_pages_through_everything(engine):
     assert ids == [f"pmid:{i}" for i in range(1, 12)]
     only_model = list(iter_documents(engine, sources=["some-model"]))
     assert all(not doc.entities and not doc.relations for doc in only_model)
+
+
+def test_a_one_megabyte_abstract_is_stored_and_searchable(engine):
+    words = " ".join(f"token{i}" for i in range(120_000))  # ~1.1 MB, all distinct words
+    huge = Document("pmid:9", "Huge record", words)
+    counts = store_documents(engine, [huge, make_doc(10)])
+    assert counts.inserted == 2
+    [stored] = [doc for doc in iter_documents(engine) if doc.id == "pmid:9"]
+    assert len(stored.abstract) == len(words)
+    assert [hit.doc_id for hit in search_documents(engine, "token7")] == ["pmid:9"]

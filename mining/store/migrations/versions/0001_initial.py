@@ -134,11 +134,14 @@ def _create_fulltext(dialect: str) -> None:
             "VALUES (new.pk, new.title, new.abstract); END"
         )
     elif dialect == "postgresql":
-        # Title weighted above abstract, so title hits rank first.
+        # Title weighted above abstract, so title hits rank first. Only the first 100k
+        # characters are indexed: a tsvector holds at most 1 MB, and a pathological 1 MB
+        # "abstract" must not make its whole batch fail.
         op.execute(
             "ALTER TABLE documents ADD COLUMN search_vector tsvector GENERATED ALWAYS AS ("
-            "setweight(to_tsvector('english', coalesce(title, '')), 'A') || "
-            "setweight(to_tsvector('english', coalesce(abstract, '')), 'B')) STORED"
+            "setweight(to_tsvector('english', left(coalesce(title, ''), 10000)), 'A') || "
+            "setweight(to_tsvector('english', left(coalesce(abstract, ''), 100000)), 'B')) "
+            "STORED"
         )
         op.execute("CREATE INDEX ix_documents_search ON documents USING GIN (search_vector)")
 
