@@ -1,0 +1,587 @@
+"""Stream PubMed/MEDLINE XML (baseline and update files, plain or gzipped) into Documents.
+
+Records are cut out of the byte stream at their ``<PubmedArticle>`` tags and each is parsed on
+its own with lxml. A malformed record then costs only itself, its error names the file line,
+memory stays flat however large the file, and the good records around it are still read.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+import zlib
+from collections.abc import Iterator
+from contextlib import nullcontext
+from html.entities import html5
+from pathlib import Path
+from typing import IO, Any, NamedTuple
+
+from lxml import etree
+
+from mining.errors import InputError, OnError, report
+from mining.types import Deletion, Document, pmid_id
+
+_CHUNK = 1 << 18  # bytes read at a time
+# Content that is not yet a whole record (a tag cut by a chunk boundary) waits for this much.
+_LOOKAHEAD = 1 << 16
+_GZIP_MAGIC = b"\x1f\x8b"
+_ARTICLE = b"PubmedArticle"
+_BOOK = b"PubmedBookArticle"
+_DELETE = b"DeleteCitation"
+_RECORD_TAGS = (_ARTICLE, _BOOK, _DELETE)
+_ROOT_END = b"</PubmedArticleSet>"
+
+_WHITESPACE = re.compile(rb"\s*")
+# What may sit between records: a byte-order mark, the prolog, the root tags, comments.
+_BETWEEN_RECORDS = re.compile(
+    rb"(?:\s+|\xef\xbb\xbf|<\?xml[^>]*\?>|<!DOCTYPE[^>\[]*(?:\[.*?\])?\s*>|<!--.*?-->|</?PubmedArticleSet\s*>)+",
+    re.S,
+)
+_ENCODING = re.compile(rb"<\?xml[^>]*\sencoding\s*=\s*[\"']([A-Za-z0-9._-]+)")
+_NAMED_ENTITY = re.compile(rb"&([A-Za-z][A-Za-z0-9]*);")
+_XML_ENTITIES = {b"amp", b"lt", b"gt", b"quot", b"apos"}
+# The PubMed DTD declares these prefixes, so records use them without an xmlns attribute.
+_NAMESPACES = (
+    b' xmlns:mml="http://www.w3.org/1998/Math/MathML" xmlns:xlink="http://www.w3.org/1999/xlink"'
+)
+# Elements no field is read from, in the order the DTD puts them (cut in one forward pass).
+_UNUSED = [
+    (b"<" + tag + b">", b"</" + tag + b">")
+    for tag in (
+        b"AffiliationInfo",
+        b"MedlineJournalInfo",
+        b"ChemicalList",
+        b"CommentsCorrectionsList",
+        b"History",
+    )
+]
+# Cited references close PubmedData; their lists can nest, so they are cut to the last end tag.
+_REFERENCES = (b"<ReferenceList>", b"</ReferenceList>")
+_PMID_BYTES = re.compile(rb"<PMID[^>]*>\s*(\d+)")
+_LXML_POSITION = re.compile(r", line \d+, column \d+$")
+_LINE_IN_MESSAGE = re.compile(r"\bline (\d+)")
+_YEAR = re.compile(r"\b(\d{4})\b")
+
+
+def read_pubmed_xml(
+    source: str | Path | IO[bytes], on_error: OnError = None, name: str | None = None
+) -> Iterator[Document | Deletion]:
+    """Yield a Document per ``PubmedArticle``/``PubmedBookArticle`` and a Deletion per PMID of
+    a ``DeleteCitation``, in file order.
+
+    ``source`` is a path or a binary file object (``sys.stdin.buffer``); gzip is recognised
+    by its magic bytes. Bad input is reported through ``on_error`` (``None`` raises) with the
+    file name and line, and reading goes on with the next record.
+    """
+    if name is None:
+        name = str(source) if isinstance(source, (str, Path)) else _stream_name(source)
+    try:
+        opened = open(source, "rb") if isinstance(source, (str, Path)) else nullcontext(source)
+    except OSError as exc:
+        report(InputError(name, f"cannot read: {exc.strerror or exc}"), on_error)
+        return
+    with opened as raw:
+        stream = _ByteStream(raw, name, on_error)
+        splitter = _RecordSplitter(name, on_error)
+        parse = _RecordParser(name, on_error)
+        for chunk in stream:
+            for record in splitter.feed(chunk):
+                yield from parse(record, splitter.encoding)
+        for record in splitter.feed(b"", eof=True):
+            yield from parse(record, splitter.encoding)
+        _report_end(splitter, stream, name, on_error)
+
+
+def _stream_name(source: IO[bytes]) -> str:
+    stream_name = getattr(source, "name", None)
+    return stream_name if isinstance(stream_name, str) else "<stream>"
+
+
+def _report_end(
+    splitter: _RecordSplitter, stream: _ByteStream, name: str, on_error: OnError
+) -> None:
+    """One message for how the file ended, when it did not end cleanly."""
+    where, line = splitter.unfinished
+    if stream.truncated:
+        message = f"truncated gzip: the compressed data ends early{', ' + where if where else ''}"
+        report(InputError(name, message, line), on_error)
+    elif splitter.empty:
+        report(InputError(name, "empty file"), on_error)
+    elif where:
+        report(InputError(name, f"truncated file: it ends {where}", line), on_error)
+
+
+class _ByteStream:
+    """The file's bytes in chunks, gunzipped when they start with the gzip magic."""
+
+    def __init__(self, raw: IO[bytes], name: str, on_error: OnError):
+        self.raw, self.name, self.on_error = raw, name, on_error
+        self.truncated = False
+
+    def __iter__(self) -> Iterator[bytes]:
+        try:
+            data = self.raw.read(_CHUNK)
+            if data.startswith(_GZIP_MAGIC):
+                yield from self._gunzip(data)
+                return
+            while data:
+                yield data
+                data = self.raw.read(_CHUNK)
+        except OSError as exc:
+            report(InputError(self.name, f"read error: {exc}"), self.on_error)
+
+    def _gunzip(self, data: bytes) -> Iterator[bytes]:
+        inflater = zlib.decompressobj(wbits=31)
+        try:
+            while data:
+                # Bounded output, so that a highly compressed file cannot flood memory.
+                yield inflater.decompress(data, 8 * _CHUNK)
+                if inflater.eof and inflater.unused_data:
+                    # pigz and bgzip write several gzip members back to back.
+                    data, inflater = inflater.unused_data, zlib.decompressobj(wbits=31)
+                else:
+                    data = inflater.unconsumed_tail or self.raw.read(_CHUNK)
+        except zlib.error as exc:
+            report(InputError(self.name, f"corrupt gzip data: {exc}"), self.on_error)
+            return
+        self.truncated = not inflater.eof
+
+
+class _Record(NamedTuple):
+    tag: bytes
+    xml: bytes
+    line: int  # file line of its start tag
+
+
+class _RecordSplitter:
+    """Cuts whole records out of a byte stream fed in chunks, and reports what lies between
+    them that should not (a broken start tag, a record that never closes)."""
+
+    def __init__(self, name: str, on_error: OnError):
+        self.name, self.on_error = name, on_error
+        self.encoding = "utf-8"
+        self.empty = True
+        self.unfinished: tuple[str, int | None] = ("", None)  # where the file stopped early
+        self._buffer = b""
+        self._line = 1  # file line at _buffer[_counted]
+        self._counted = 0
+        self._in_root = False
+        self._skipping = False  # inside reported junk, looking for the next record
+
+    def feed(self, chunk: bytes, eof: bool = False) -> Iterator[_Record]:
+        buffer = self._buffer = self._buffer + chunk if self._buffer else chunk
+        self.empty = self.empty and not buffer.strip()
+        pos = 0
+        while True:
+            pos = _WHITESPACE.match(buffer, pos).end()
+            if pos == len(buffer) or (not eof and len(buffer) - pos < _LOOKAHEAD):
+                break
+            tag = _record_tag(buffer, pos)
+            if tag is None:
+                pos = self._skip_between(pos, eof)
+                continue
+            end = _record_end(buffer, pos, tag)
+            if end is None:  # not all here yet
+                if eof:
+                    self.unfinished = ("inside a record", self._line_at(pos))
+                    pos = len(buffer)
+                break
+            if end < 0:
+                pos = self._skip_unclosed(pos, tag)
+                continue
+            self._skipping = False
+            yield _Record(tag, buffer[pos:end], self._line_at(pos))
+            pos = end
+        if eof and self._in_root and not self.unfinished[0]:
+            self.unfinished = ("before </PubmedArticleSet>", None)
+        self._line_at(pos)
+        self._buffer, self._counted = buffer[pos:], 0
+
+    def _line_at(self, pos: int) -> int:
+        # Positions only grow within a feed, so each byte is counted once.
+        self._line += self._buffer.count(b"\n", self._counted, pos)
+        self._counted = pos
+        return self._line
+
+    def _skip_between(self, pos: int, eof: bool) -> int:
+        """Step over the prolog and root tags; report anything else up to the next record."""
+        buffer = self._buffer
+        if match := _BETWEEN_RECORDS.match(buffer, pos):
+            text = match.group()
+            if declared := _ENCODING.search(text):
+                self.encoding = _codec_name(declared[1].decode("ascii"))
+            if b"PubmedArticleSet" in text:
+                self._in_root = text.rfind(_ROOT_END) < text.rfind(b"<PubmedArticleSet")
+            return match.end()
+        starts = [b"<" + tag + b">" for tag in _RECORD_TAGS] + [_ROOT_END]
+        following = [i for start in starts if (i := buffer.find(start, pos)) >= 0]
+        if not self._skipping:
+            snippet = buffer[pos : pos + 60].decode("utf-8", "replace")
+            message = f"unexpected content skipped: {snippet!r}"
+            report(InputError(self.name, message, self._line_at(pos)), self.on_error)
+        self._skipping = not following
+        # Keep a possible start tag cut by the chunk boundary.
+        resume = min(following) if following else len(buffer) if eof else len(buffer) - 64
+        return max(resume, pos + 1)
+
+    def _skip_unclosed(self, pos: int, tag: bytes) -> int:
+        """Skip a record whose end tag is missing: the next record starts inside it."""
+        following = self._buffer.find(b"<" + tag + b">", pos + 1)
+        pmid = _PMID_BYTES.search(self._buffer, pos, following)
+        what = f"PMID {pmid[1].decode()}" if pmid else "a record"
+        message = f"malformed XML: {what} has no </{tag.decode()}>; record skipped"
+        report(InputError(self.name, message, self._line_at(pos)), self.on_error)
+        return following
+
+
+def _codec_name(declared: str) -> str:
+    try:
+        return codecs.lookup(declared).name
+    except LookupError:
+        return "utf-8"
+
+
+def _record_tag(buffer: bytes, pos: int) -> bytes | None:
+    if buffer[pos] != 0x3C:  # "<"
+        return None
+    for tag in _RECORD_TAGS:
+        if buffer.startswith(tag, pos + 1) and buffer.startswith(b">", pos + 1 + len(tag)):
+            return tag
+    return None
+
+
+def _record_end(buffer: bytes, pos: int, tag: bytes) -> int | None:
+    """Offset just past the record's end tag; None when that is not in the buffer yet, -1 when
+    the next record starts before it."""
+    end = buffer.find(b"</" + tag + b">", pos)
+    if end < 0:
+        return None
+    if buffer.find(b"<" + tag + b">", pos + 1, end) >= 0:
+        return -1
+    return end + len(tag) + 3
+
+
+class _RecordParser:
+    """Turns one record's bytes into Documents or Deletions, reporting what it must skip."""
+
+    def __init__(self, name: str, on_error: OnError):
+        self.name, self.on_error = name, on_error
+        # Never fetch the DTD; huge_tree admits megabyte abstracts.
+        self.parser = etree.XMLParser(
+            huge_tree=True,
+            resolve_entities=False,
+            load_dtd=False,
+            no_network=True,
+            remove_comments=True,
+            remove_pis=True,
+            collect_ids=False,
+        )
+
+    def __call__(self, record: _Record, encoding: str) -> Iterator[Document | Deletion]:
+        root = self._parse(record, encoding)
+        if root is None:
+            return
+        if record.tag == _DELETE:
+            yield from self._deletions(root, record)
+            return
+        parts = _book_parts(root) if record.tag == _BOOK else _article_parts(root)
+        document = _document(parts) if parts is not None else None
+        if document is None:
+            self._report("record without a PMID skipped", record.line)
+            return
+        yield document
+
+    def _report(self, message: str, line: int | None) -> None:
+        report(InputError(self.name, message, line), self.on_error)
+
+    def _as_utf8(self, xml: bytes, line: int, encoding: str) -> bytes:
+        """The record in UTF-8 (lxml reads declaration-less bytes so), bad bytes replaced."""
+        try:
+            text = xml.decode(encoding)
+        except UnicodeDecodeError as exc:
+            bad_line = line + xml.count(b"\n", 0, exc.start)
+            self._report(f"bytes that are not valid {encoding} replaced with U+FFFD", bad_line)
+            text = xml.decode(encoding, "replace")
+        return text.encode("utf-8")
+
+    def _deletions(self, root: Any, record: _Record) -> Iterator[Deletion]:
+        for pmid in root.iterfind("PMID"):
+            number = (pmid.text or "").strip()
+            if number.isdigit():
+                yield Deletion(pmid_id(number))
+            else:
+                self._report(f"DeleteCitation with a bad PMID {number!r} skipped", record.line)
+
+    def _parse(self, record: _Record, encoding: str) -> Any:
+        """The record's element; failing that, the element after repairs (bad bytes, HTML
+        entities, undeclared MathML prefix); None when the XML is broken beyond them."""
+        xml = (
+            record.xml if encoding == "utf-8" else self._as_utf8(record.xml, record.line, encoding)
+        )
+        try:
+            return etree.fromstring(_without_unused(xml), self.parser)
+        except etree.XMLSyntaxError:
+            pass
+        try:
+            return etree.fromstring(self._repaired(xml, record.line), self.parser)
+        except etree.XMLSyntaxError as exc:
+            pmid = _PMID_BYTES.search(xml)
+            what = f" in PMID {pmid[1].decode()}" if pmid else ""
+            # lxml counts lines from the record's start; say them as file lines.
+            text = _LINE_IN_MESSAGE.sub(
+                lambda m: f"line {int(m[1]) + record.line - 1}", _LXML_POSITION.sub("", exc.msg)
+            )
+            self._report(
+                f"malformed XML{what}: {text}; record skipped", exc.lineno + record.line - 1
+            )
+            return None
+
+    def _repaired(self, xml: bytes, line: int) -> bytes:
+        xml = _NAMED_ENTITY.sub(_entity_reference, self._as_utf8(xml, line, "utf-8"))
+        start_tag_end = xml.index(b">")
+        return xml[:start_tag_end] + _NAMESPACES + xml[start_tag_end:]
+
+
+def _without_unused(xml: bytes) -> bytes:
+    """The record without the elements no field is read from: building their nodes took
+    about half of the parse time. Only this first, fast attempt parses it; errors are found
+    and reported on the whole record."""
+    pieces = []
+    pos = 0
+    for start_tag, end_tag in _UNUSED:
+        start = xml.find(start_tag, pos)
+        while start >= 0 and (end := xml.find(end_tag, start)) >= 0:
+            if xml.find(start_tag, start + 1, end) >= 0:
+                break  # an end tag is missing: cutting could swallow the fields between
+            pieces.append(xml[pos:start])
+            pos = end + len(end_tag)
+            start = xml.find(start_tag, pos)
+    start, end = xml.find(_REFERENCES[0], pos), xml.rfind(_REFERENCES[1])
+    if 0 <= start < end:
+        pieces.append(xml[pos:start])
+        pos = end + len(_REFERENCES[1])
+    if not pieces:
+        return xml
+    pieces.append(xml[pos:])
+    return b"".join(pieces)
+
+
+def _entity_reference(match: re.Match[bytes]) -> bytes:
+    """An HTML named entity (the PubMed DTD defines them, but the DTD is never read) as a
+    character reference; an unknown name stays as literal text."""
+    entity = match[1]
+    if entity in _XML_ENTITIES:
+        return match[0]
+    characters = html5.get(entity.decode("ascii") + ";")
+    if characters is None:
+        return b"&amp;" + match[0][1:]
+    return "".join(f"&#{ord(c)};" for c in characters).encode("ascii")
+
+
+class _Parts(NamedTuple):
+    """A record's field elements: PubmedArticle and PubmedBookArticle keep them apart."""
+
+    pmid: Any
+    title: Any
+    vernacular_title: Any
+    untitled: str  # the title when the record has none
+    abstract: Any
+    journal: str
+    pubdate: Any
+    authors: Any  # AuthorList
+    mesh: Any  # MeshHeadingList
+    keyword_lists: list[Any]
+    publication_types: list[Any]
+    languages: list[Any]
+    id_lists: list[Any]  # ArticleIdList elements, where the DOI is
+    locations: list[Any]  # ELocationID elements, the DOI's other home
+
+
+def _article_parts(root: Any) -> _Parts | None:
+    top = _children(root)
+    citation = top.get("MedlineCitation")
+    if citation is None:
+        return None
+    fields = _children(citation)
+    # Without an Article (which the DTD requires) the PMID still names the record.
+    article = fields.get("Article", citation)
+    parts = _children(article)
+    journal = _children(parts.get("Journal"))
+    return _Parts(
+        pmid=fields.get("PMID"),
+        title=parts.get("ArticleTitle"),
+        vernacular_title=parts.get("VernacularTitle"),
+        untitled="",
+        abstract=parts.get("Abstract"),
+        journal=_flat(journal.get("Title")),
+        pubdate=_children(journal.get("JournalIssue")).get("PubDate"),
+        authors=parts.get("AuthorList"),
+        mesh=fields.get("MeshHeadingList"),
+        keyword_lists=list(citation.iterchildren("KeywordList")),
+        publication_types=list(_each(parts.get("PublicationTypeList"))),
+        languages=list(article.iterchildren("Language")),
+        id_lists=[_children(top.get("PubmedData")).get("ArticleIdList")],
+        locations=list(article.iterchildren("ELocationID")),
+    )
+
+
+def _book_parts(root: Any) -> _Parts | None:
+    top = _children(root)
+    document = top.get("BookDocument")
+    if document is None:
+        return None
+    fields = _children(document)
+    book = _children(fields.get("Book"))
+    return _Parts(
+        pmid=fields.get("PMID"),
+        title=fields.get("ArticleTitle"),
+        vernacular_title=fields.get("VernacularTitle"),
+        untitled=_flat(book.get("BookTitle")),  # a chapter without a title of its own
+        abstract=fields.get("Abstract"),
+        journal=_flat(book.get("BookTitle")),
+        pubdate=book.get("PubDate"),
+        authors=_child(document, "AuthorList"),  # the first; editors may follow
+        mesh=None,
+        keyword_lists=list(document.iterchildren("KeywordList")),
+        publication_types=list(document.iterchildren("PublicationType")),
+        languages=list(document.iterchildren("Language")),
+        id_lists=[
+            fields.get("ArticleIdList"),
+            _children(top.get("PubmedBookData")).get("ArticleIdList"),
+        ],
+        locations=list(document.iterchildren("ELocationID")),
+    )
+
+
+def _document(parts: _Parts) -> Document | None:
+    """The Document of one record's parts; None without a PMID."""
+    pmid = _text(parts.pmid) if parts.pmid is not None else ""
+    if not pmid.isdigit():
+        return None
+    abstract, sections = _abstract(parts.abstract)
+    meta = {
+        "pmid": pmid,
+        "version": _version(parts.pmid),
+        "journal": parts.journal,
+        "year": _year(parts.pubdate),
+        "mesh": _mesh(parts.mesh),
+        "keywords": [_flat(keyword) for keywords in parts.keyword_lists for keyword in keywords],
+        "authors": _authors(parts.authors),
+        "doi": _doi(parts),
+        "publication_types": [_text(kind) for kind in parts.publication_types],
+        "language": [_text(language) for language in parts.languages],
+        "sections": sections,
+    }
+    # Some non-English records leave ArticleTitle empty and carry only a VernacularTitle.
+    title = _flat(parts.title) or _flat(parts.vernacular_title) or parts.untitled
+    return Document(pmid_id(pmid), title, abstract, meta)
+
+
+def _children(element: Any) -> dict[str, Any]:
+    """An element's children by tag (the last one of a repeated tag), or {} for None. One
+    pass over the children costs about what one lxml ``find`` does."""
+    return {} if element is None else {child.tag: child for child in element}
+
+
+def _child(element: Any, tag: str) -> Any:
+    return next(element.iterchildren(tag), None)
+
+
+def _each(element: Any) -> Any:
+    return () if element is None else element
+
+
+# All descendant text; faster than joining itertext().
+_STRING = etree.XPath("string()", smart_strings=False)
+
+
+def _flat(element: Any) -> str:
+    """Text content with inline markup (italics, sub/superscripts, MathML) flattened and
+    whitespace runs collapsed to single spaces."""
+    if element is None:
+        return ""
+    return " ".join(_STRING(element).split())
+
+
+def _text(element: Any) -> str:
+    # Leaf fields from controlled vocabularies (MeSH, languages, types) hold no markup.
+    return (element.text or "").strip()
+
+
+def _version(pmid: Any) -> int:
+    version = pmid.get("Version", "1")
+    return int(version) if version.isdigit() else 1
+
+
+def _year(pubdate: Any) -> int | None:
+    fields = _children(pubdate)
+    year = _text(fields["Year"]) if "Year" in fields else ""
+    if year.isdigit():
+        return int(year)
+    # MedlineDate is free text such as "1998 Dec-1999 Jan": take its first year.
+    found = _YEAR.search(_text(fields["MedlineDate"])) if "MedlineDate" in fields else None
+    return int(found[1]) if found else None
+
+
+def _abstract(abstract: Any) -> tuple[str, list[dict[str, Any]]]:
+    """The abstract as one string ("LABEL: text" per section, single spaces between), and
+    the character span of each section when the abstract is structured (labelled)."""
+    parts: list[str] = []
+    sections: list[dict[str, Any]] = []
+    start = 0
+    for piece in abstract.iterchildren("AbstractText") if abstract is not None else ():
+        text = _flat(piece)
+        if not text:
+            continue
+        label = piece.get("Label")
+        rendered = f"{label}: {text}" if label else text
+        end = start + len(rendered)
+        category = piece.get("NlmCategory")
+        sections.append({"label": label, "category": category, "start": start, "end": end})
+        parts.append(rendered)
+        start = end + 1  # the joining space
+    structured = any(section["label"] for section in sections)
+    return " ".join(parts), sections if structured else []
+
+
+def _mesh(heading_list: Any) -> list[dict[str, Any]]:
+    """MeSH headings: the descriptor, then its qualifiers, in one walk over the terms."""
+    headings: list[dict[str, Any]] = []
+    terms = heading_list.iter("DescriptorName", "QualifierName") if heading_list is not None else ()
+    for term in terms:
+        ui, major, name = term.get("UI"), term.get("MajorTopicYN") == "Y", _text(term)
+        if term.tag == "DescriptorName":
+            headings.append({"ui": ui, "descriptor": name, "major": major, "qualifiers": []})
+        elif headings:
+            headings[-1]["qualifiers"].append({"ui": ui, "name": name, "major": major})
+    return headings
+
+
+def _authors(author_list: Any) -> list[str]:
+    """ "Last Initials" (or the group's CollectiveName) per author, in order."""
+    names = []
+    for author in _each(author_list):
+        if author.get("ValidYN") == "N":  # an entry the publisher withdrew or corrected
+            continue
+        last = initials = collective = ""
+        for field in author:  # one pass: a find per field costs several times more
+            if field.tag == "LastName":
+                last = _text(field)
+            elif field.tag == "Initials":
+                initials = _text(field)
+            elif field.tag == "CollectiveName":
+                collective = _flat(field)
+        if name := collective or (f"{last} {initials}" if last and initials else last):
+            names.append(name)
+    return names
+
+
+def _doi(parts: _Parts) -> str | None:
+    for id_list in parts.id_lists:
+        for article_id in _each(id_list):
+            if article_id.get("IdType") == "doi" and article_id.text:
+                return article_id.text.strip()
+    for location in parts.locations:
+        if location.get("EIdType") == "doi" and location.text:
+            return location.text.strip()
+    return None
