@@ -58,18 +58,18 @@ def build_replicated_sample(n_records: int, out_path: str | Path, sample: Path =
     return out_path
 
 
-def _run_pubmed_parser(path: Path) -> int:
+def run_pubmed_parser(path: Path) -> int:
     articles = pubmed_parser.parse_medline_xml(
         str(path), year_info_only=True, author_list=True, parse_downto_mesh_subterms=True
     )
     return len(list(articles))
 
 
-def _run_biomine(path: Path) -> int:
+def run_biomine(path: Path) -> int:
     return len(list(read_pubmed_xml(path)))
 
 
-def _best_rates(
+def best_rates(
     runs: dict[str, Callable[[Path], int]], path: Path, repeat: int, expected: int
 ) -> dict[str, float]:
     """Records per second, the best of ``repeat`` runs of each, taken in turns."""
@@ -99,8 +99,8 @@ def main(argv: list[str] | None = None) -> None:
 
     with tempfile.TemporaryDirectory(dir=args.work) as work:
         path = build_replicated_sample(args.records, Path(work) / "replicated.xml.gz", args.sample)
-        runs = {"pubmed_parser": _run_pubmed_parser, "biomine": _run_biomine}
-        rates = _best_rates(runs, path, args.repeat, args.records)
+        runs = {"pubmed_parser": run_pubmed_parser, "biomine": run_biomine}
+        rates = best_rates(runs, path, args.repeat, args.records)
         size = path.stat().st_size
 
     result = {

@@ -13,6 +13,7 @@ from sqlalchemy import Engine, create_engine, event, exc, make_url
 from sqlalchemy.engine import URL
 
 from mining.errors import DatabaseError, DatabaseURLError
+from mining.store.json_values import serialize_json
 
 DEFAULT_URL = "sqlite:///biomine.db"
 ENV_VAR = "BIOMINE_DB"
@@ -64,7 +65,9 @@ def _create(url: URL, read_only: bool) -> Engine:
         return _create_sqlite(url, read_only)
     options = "-c default_transaction_read_only=on" if read_only else None
     connect_args = {"connect_timeout": 10} | ({"options": options} if options else {})
-    return create_engine(url, connect_args=connect_args, pool_pre_ping=True)
+    return create_engine(
+        url, connect_args=connect_args, pool_pre_ping=True, json_serializer=serialize_json
+    )
 
 
 def _create_sqlite(url: URL, read_only: bool) -> Engine:
@@ -80,7 +83,7 @@ def _create_sqlite(url: URL, read_only: bool) -> Engine:
         url = URL.create(
             "sqlite", database=f"file:{Path(path).resolve()}?mode=ro", query={"uri": "true"}
         )
-    engine = create_engine(url, connect_args={"timeout": 30})
+    engine = create_engine(url, connect_args={"timeout": 30}, json_serializer=serialize_json)
 
     @event.listens_for(engine, "connect")
     def _sqlite_pragmas(dbapi_connection, _record) -> None:

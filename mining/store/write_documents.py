@@ -16,6 +16,7 @@ from itertools import islice
 
 from sqlalchemy import Connection, Engine, bindparam, delete, select, update
 
+from mining.store.json_values import encode_json
 from mining.store.schema import DERIVED_TABLES, documents
 from mining.store.write_annotations import insert_annotations
 from mining.types import Deletion, Document
@@ -135,7 +136,7 @@ def _stored_versions(connection: Connection, ids: list[str]) -> dict[str, tuple[
 
 
 def _document_row(doc: Document, source_file: str | None, now: datetime) -> dict:
-    meta_json = json.dumps(doc.meta, sort_keys=True, ensure_ascii=False, default=str)
+    meta_json = encode_json(doc.meta)
     gold = [(e.start, e.end, e.label, e.concept_id) for e in doc.entities]
     gold += [(r.head, r.tail, r.label) for r in doc.relations]
     digest = hashlib.blake2b(digest_size=16)
@@ -149,7 +150,7 @@ def _document_row(doc: Document, source_file: str | None, now: datetime) -> dict
         "abstract": doc.abstract,
         "journal": doc.meta.get("journal"),
         "year": doc.meta.get("year"),
-        "meta": doc.meta,
+        "meta": meta_json,
         "content_hash": digest.hexdigest(),
         "source_file": source_file,
         "ingested_at": now,
