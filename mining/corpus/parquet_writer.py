@@ -4,6 +4,7 @@ written in row groups so a large database streams through in bounded memory."""
 from __future__ import annotations
 
 import json
+from dataclasses import asdict
 from collections.abc import Iterable
 from itertools import islice
 from pathlib import Path
@@ -68,18 +69,8 @@ def _row(doc: Document) -> dict:
         "journal": doc.meta.get("journal"),
         "year": doc.meta.get("year"),
         "meta_json": json.dumps(doc.meta, ensure_ascii=False, default=str),
-        "entities": [
-            {
-                "start": e.start,
-                "end": e.end,
-                "text": e.text,
-                "label": e.label,
-                "concept_id": e.concept_id,
-                "score": e.score,
-                "source": e.source,
-            }
-            for e in doc.entities
-        ],
+        # Extra keys (doc_id) are ignored by the struct type.
+        "entities": [asdict(e) for e in doc.entities],
         "relations": [
             {
                 "head": r.head,
