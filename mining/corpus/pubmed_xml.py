@@ -500,7 +500,13 @@ def _flat(element: Any) -> str:
     whitespace runs collapsed to single spaces."""
     if element is None:
         return ""
-    return " ".join(_STRING(element).split())
+    # A leaf's text is its string value, without the cost of an XPath call.
+    text = _STRING(element) if len(element) else element.text or ""
+    # Most text is already collapsed; checking is cheaper than splitting. Every whitespace
+    # character but the space is unprintable, so this finds each one split() would act on.
+    if text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " ":
+        return text
+    return " ".join(text.split())
 
 
 def _text(element: Any) -> str:
@@ -547,13 +553,21 @@ def _abstract(abstract: Any) -> tuple[str, list[dict[str, Any]]]:
 def _mesh(heading_list: Any) -> list[dict[str, Any]]:
     """MeSH headings: the descriptor, then its qualifiers, in one walk over the terms."""
     headings: list[dict[str, Any]] = []
-    terms = heading_list.iter("DescriptorName", "QualifierName") if heading_list is not None else ()
-    for term in terms:
-        ui, major, name = term.get("UI"), term.get("MajorTopicYN") == "Y", _text(term)
+    if heading_list is None:
+        return headings
+    qualifiers: list[dict[str, Any]] = []
+    for term in heading_list.iter("DescriptorName", "QualifierName"):
+        text = term.text
+        name = text.strip() if text else ""
         if term.tag == "DescriptorName":
-            headings.append({"ui": ui, "descriptor": name, "major": major, "qualifiers": []})
+            qualifiers = []
+            major = term.get("MajorTopicYN") == "Y"
+            headings.append(
+                {"ui": term.get("UI"), "descriptor": name, "major": major, "qualifiers": qualifiers}
+            )
         elif headings:
-            headings[-1]["qualifiers"].append({"ui": ui, "name": name, "major": major})
+            major = term.get("MajorTopicYN") == "Y"
+            qualifiers.append({"ui": term.get("UI"), "name": name, "major": major})
     return headings
 
 
@@ -565,11 +579,12 @@ def _authors(author_list: Any) -> list[str]:
             continue
         last = initials = collective = ""
         for field in author:  # one pass: a find per field costs several times more
-            if field.tag == "LastName":
-                last = _text(field)
-            elif field.tag == "Initials":
-                initials = _text(field)
-            elif field.tag == "CollectiveName":
+            tag = field.tag
+            if tag == "LastName":
+                last = (field.text or "").strip()
+            elif tag == "Initials":
+                initials = (field.text or "").strip()
+            elif tag == "CollectiveName":
                 collective = _flat(field)
         if name := collective or (f"{last} {initials}" if last and initials else last):
             names.append(name)
