@@ -553,21 +553,13 @@ def _abstract(abstract: Any) -> tuple[str, list[dict[str, Any]]]:
 def _mesh(heading_list: Any) -> list[dict[str, Any]]:
     """MeSH headings: the descriptor, then its qualifiers, in one walk over the terms."""
     headings: list[dict[str, Any]] = []
-    if heading_list is None:
-        return headings
-    qualifiers: list[dict[str, Any]] = []
-    for term in heading_list.iter("DescriptorName", "QualifierName"):
-        text = term.text
-        name = text.strip() if text else ""
+    terms = heading_list.iter("DescriptorName", "QualifierName") if heading_list is not None else ()
+    for term in terms:
+        ui, major, name = term.get("UI"), term.get("MajorTopicYN") == "Y", _text(term)
         if term.tag == "DescriptorName":
-            qualifiers = []
-            major = term.get("MajorTopicYN") == "Y"
-            headings.append(
-                {"ui": term.get("UI"), "descriptor": name, "major": major, "qualifiers": qualifiers}
-            )
+            headings.append({"ui": ui, "descriptor": name, "major": major, "qualifiers": []})
         elif headings:
-            major = term.get("MajorTopicYN") == "Y"
-            qualifiers.append({"ui": term.get("UI"), "name": name, "major": major})
+            headings[-1]["qualifiers"].append({"ui": ui, "name": name, "major": major})
     return headings
 
 
@@ -579,12 +571,11 @@ def _authors(author_list: Any) -> list[str]:
             continue
         last = initials = collective = ""
         for field in author:  # one pass: a find per field costs several times more
-            tag = field.tag
-            if tag == "LastName":
-                last = (field.text or "").strip()
-            elif tag == "Initials":
-                initials = (field.text or "").strip()
-            elif tag == "CollectiveName":
+            if field.tag == "LastName":
+                last = _text(field)
+            elif field.tag == "Initials":
+                initials = _text(field)
+            elif field.tag == "CollectiveName":
                 collective = _flat(field)
         if name := collective or (f"{last} {initials}" if last and initials else last):
             names.append(name)
