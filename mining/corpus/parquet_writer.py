@@ -4,8 +4,8 @@ written in row groups so a large database streams through in bounded memory."""
 from __future__ import annotations
 
 import json
-from dataclasses import asdict
 from collections.abc import Iterable
+from dataclasses import asdict
 from itertools import islice
 from pathlib import Path
 
