@@ -29,7 +29,7 @@ from pathlib import Path
 import numpy as np
 
 from mining.errors import ModelError
-from mining.nlp.span_decoding import STRATEGIES, decode
+from mining.nlp.span_decoding import STRATEGIES, decode, tidy
 from mining.types import Document, Entity
 
 
@@ -374,18 +374,20 @@ class NerTagger:
             for sp in decode(
                 p, enc.offsets, enc.word_ids, self.id2label, strategy or self.strategy
             ):
-                ents.append(
-                    Entity(
-                        doc.id,
-                        sp.start,
-                        sp.end,
-                        text[sp.start : sp.end],
-                        sp.label,
-                        None,
-                        round(sp.score, 4),
-                        self.source,
+                start, end = tidy(text, sp.start, sp.end)
+                if start < end:
+                    ents.append(
+                        Entity(
+                            doc.id,
+                            start,
+                            end,
+                            text[start:end],
+                            sp.label,
+                            None,
+                            round(sp.score, 4),
+                            self.source,
+                        )
                     )
-                )
         if self.abbreviations if abbreviations is None else abbreviations:
             from mining.nlp.abbreviations import propagate
 

@@ -128,3 +128,44 @@ def decode(
         Span(words[a].start, words[b - 1].end, typ, float(conf[a:b].mean()))
         for a, b, typ in bio_spans(labels)
     ]
+
+
+_OPEN, _CLOSE = "([{", ")]}"
+_EDGE_PUNCT = ",.;:'\"-/+"
+
+
+def tidy(text: str, start: int, end: int) -> tuple[int, int]:
+    """Repair a decoded span's edges on the document text.
+
+    A span that starts on a hyphen glued to the previous word ("graft-versus" + "-host
+    disease") is extended left over the hyphenated compound; edge punctuation (",", "'",
+    a dangling "-") and brackets that do not close inside the span ("HT)") are trimmed.
+    Returns ``(start, end)``; ``start == end`` when nothing but punctuation is left.
+    """
+    if start > 0 and text[start] == "-" and text[start - 1].isalnum():
+        while start > 0 and not text[start - 1].isspace() and text[start - 1] not in _OPEN:
+            start -= 1
+    changed = True
+    while changed and start < end:
+        changed = False
+        if (
+            text[start] in _EDGE_PUNCT
+            or text[start].isspace()
+            or (text[start] in _OPEN and _CLOSE[_OPEN.index(text[start])] not in text[start:end])
+        ):
+            start += 1
+            changed = True
+        elif (
+            text[end - 1] in _EDGE_PUNCT
+            or text[end - 1].isspace()
+            or (
+                text[end - 1] in _CLOSE
+                and _OPEN[_CLOSE.index(text[end - 1])] not in text[start : end - 1]
+            )
+        ):
+            end -= 1
+            changed = True
+        elif text[start] in _CLOSE:
+            start += 1
+            changed = True
+    return start, end

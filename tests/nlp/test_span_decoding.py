@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from mining.nlp.span_decoding import Word, aggregate_words, bio_spans, decode, group_words
+from mining.nlp.span_decoding import Word, aggregate_words, bio_spans, decode, group_words, tidy
 
 LABELS = ["O", "B-Chemical", "I-Chemical", "B-Disease", "I-Disease"]
 
@@ -84,3 +84,25 @@ def test_bad_inputs():
         decode(onehot(["O"]), [(0, 1), (1, 2)], [0, 1], LABELS)
     with pytest.raises(ValueError):
         aggregate_words(onehot(["O"]), [Word(0, 1, (0,))], "mean")
+
+
+@pytest.mark.parametrize(
+    ("text", "span", "want"),
+    [
+        ("acute graft-versus-host disease", "-host disease", "graft-versus-host disease"),
+        ("levels of 5-HT) rose", "5-HT)", "5-HT"),
+        ("parkinsonian 'off' periods", "parkinsonian '", "parkinsonian"),
+        ("with cyclic AMP, and", "cyclic AMP,", "cyclic AMP"),
+        ("an (R)-enantiomer", "(R)-enantiomer", "(R)-enantiomer"),
+        ("got IL-2 (high dose)", "(high dose)", "(high dose)"),
+    ],
+)
+def test_tidy_edges(text, span, want):
+    s = text.index(span)
+    a, b = tidy(text, s, s + len(span))
+    assert text[a:b] == want
+
+
+def test_tidy_punctuation_only_span_is_empty():
+    a, b = tidy("a , b", 2, 3)
+    assert a == b
