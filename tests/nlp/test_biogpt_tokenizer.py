@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import os
 import pickle
 import random
 import re
@@ -227,12 +228,10 @@ def assert_same_as_slow(fast, slow, texts: list[str], check: bool = True) -> Non
 
 @pytest.mark.shared_data
 @pytest.mark.parametrize("part", ["documents", "sentences", "conll"])
-def test_bc5cdr_identical_ids_and_offsets(fast, slow, bc5cdr, part: str, monkeypatch) -> None:
+def test_bc5cdr_identical_ids_and_offsets(fast, slow, bc5cdr, part: str) -> None:
     """All of BC5CDR train + dev: 2,000 titles/abstracts, 9,176 regex-split sentences and
     9,141 IOB sentences (tokens joined by spaces). No sampling: the slow reference takes
-    about 20 s for all of it. Rust threads only contend for the GIL the Moses step holds,
-    so they are off here (the other tests run with them)."""
-    monkeypatch.setenv("TOKENIZERS_PARALLELISM", "false")
+    about 20 s for all of it."""
     assert_same_as_slow(fast, slow, bc5cdr[part])
 
 
@@ -291,9 +290,11 @@ def test_subword_pieces_get_consecutive_spans(fast) -> None:
 
 
 @pytest.mark.shared_data
-def test_random_strings_keep_identical_ids(fast, slow) -> None:
+def test_random_strings_keep_identical_ids(fast, slow, monkeypatch) -> None:
     """Fuzz: strings drawn from the characters Moses treats specially, including control
-    characters, dot markers and merge fragments outside the vocabulary."""
+    characters, dot markers and merge fragments outside the vocabulary. Rust's threads are
+    forced on here, so the pre-tokenizer also runs from several threads at once."""
+    monkeypatch.setenv("TOKENIZERS_PARALLELISM", "true")
     alphabet = list("aAbe.,'-&;#@[]<>|\"`/()0159 \t\nβé–") + [
         "DOT",
         "MULTI",
@@ -320,6 +321,16 @@ def test_batch_padding_truncation_tensors(fast, slow) -> None:
     assert batch.word_ids(0)[-1] is None  # padding
     pairs = fast(["a b"], ["c"])["input_ids"]
     assert pairs == slow(["a b"], ["c"])["input_ids"] == [[2, 14, 787, 2, 457]]
+
+
+@pytest.mark.shared_data
+def test_batches_leave_the_thread_setting_alone(fast, monkeypatch) -> None:
+    monkeypatch.delenv("TOKENIZERS_PARALLELISM", raising=False)
+    fast(["a b", "c"])
+    assert "TOKENIZERS_PARALLELISM" not in os.environ
+    monkeypatch.setenv("TOKENIZERS_PARALLELISM", "true")
+    fast(["a b", "c"])
+    assert os.environ["TOKENIZERS_PARALLELISM"] == "true"
 
 
 @pytest.mark.shared_data
