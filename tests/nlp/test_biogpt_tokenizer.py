@@ -31,7 +31,14 @@ from mining.nlp.biogpt_vocab import (  # noqa: E402
     read_fairseq_dict,
     read_hub_vocab,
 )
-from mining.nlp.moses_offsets import FastMosesTokenizer, align, escape, unescape  # noqa: E402
+from mining.nlp.moses_offsets import (  # noqa: E402
+    FastMosesTokenizer,
+    MosesSpan,
+    align,
+    escape,
+    moses_spans,
+    unescape,
+)
 
 # Moses' XML escapes, restated here so the offset check does not trust the implementation.
 MOSES_ESCAPES = {
@@ -97,11 +104,11 @@ def fast(base_dir: Path) -> BioGptTokenizerFast:
 
 @pytest.fixture(scope="module")
 def bc5cdr(shared_data: Path) -> dict[str, list[str]]:
-    """BC5CDR train + dev: whole titles/abstracts, their sentences, the IOB sentences."""
+    """BC5CDR train + dev: titles and abstracts whole, their sentences, the IOB sentences."""
     docs: list[str] = []
     for name in ("CDR_TrainingSet", "CDR_DevelopmentSet"):
-        path = shared_data / "bc5cdr" / "pubtator" / f"{name}.PubTator.txt"
-        docs += [m.group(1) for m in re.finditer(r"^\d+\|[ta]\|(.*)$", path.read_text(), re.M)]
+        text = (shared_data / "bc5cdr" / "pubtator" / f"{name}.PubTator.txt").read_text("utf-8")
+        docs += [m.group(1) for m in re.finditer(r"^\d+\|[ta]\|(.*)$", text, re.M)]
     sentences = [s for doc in docs for s in SENTENCE_END.split(doc) if s]
     conll = [
         " ".join(sentence)
@@ -412,6 +419,7 @@ def test_align_undoes_moses_rewrites() -> None:
     tokens = moses.tokenize_biogpt(text)
     assert tokens == ["IL", "@-@", "2", "&amp;", "amp", ";", "&apos;", "x", "&apos;", "ab", "."]
     spans = align(text, tokens)
+    assert moses_spans(text, moses)[3] == MosesSpan(5, 6, "&amp;")
     assert [text[a:b] for a, b in spans] == [
         "IL", "-", "2", "&", "amp", ";", "'", "x", "'", "a\x01b", "DOTMULTI",
     ]  # fmt: skip
