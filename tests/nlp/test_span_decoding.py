@@ -67,7 +67,8 @@ def test_max_strategy_takes_most_confident_subword():
     probs[1] = onehot(["B-Disease"], conf=0.99)[0]
     spans = decode(probs, OFFSETS, WORD_IDS, LABELS, "max")
     assert [(s.start, s.end, s.label) for s in spans] == [(0, 14, "Disease")]
-    assert spans[0].score == pytest.approx(0.99)
+    # score = type mass of that subword: B-Disease 0.99 + I-Disease 0.01 / 4
+    assert spans[0].score == pytest.approx(0.9925)
 
 
 def test_multiword_entity_score_is_mean_of_word_confidences():
@@ -76,7 +77,16 @@ def test_multiword_entity_score_is_mean_of_word_confidences():
     probs = np.concatenate([onehot(["B-Disease"], 0.9), onehot(["I-Disease"], 0.7)])
     (span,) = decode(probs, offsets, [0, 1], LABELS, "average")
     assert text[span.start : span.end] == "renal failure"
-    assert span.score == pytest.approx(0.8)
+    # type mass per word: 0.9 + 0.025 and 0.7 + 0.075 (B- and I-Disease both count)
+    assert span.score == pytest.approx((0.925 + 0.775) / 2)
+
+
+def test_score_counts_begin_and_inside_mass_of_the_type():
+    # a word whose pieces say B- (first) and I- (second): the mean splits the type mass
+    probs = np.concatenate([onehot(["B-Chemical"], 0.96), onehot(["I-Chemical"], 0.96)])
+    (span,) = decode(probs, [(0, 3), (3, 9)], [0, 0], LABELS, "average")
+    assert (span.start, span.end, span.label) == (0, 9, "Chemical")
+    assert span.score == pytest.approx(0.97)
 
 
 def test_bad_inputs():
