@@ -103,7 +103,9 @@ def propagate(
 
     A long form counts as tagged when a predicted entity ends where it ends and starts inside
     it. Mentions of the short form already tagged are relabelled; untagged ones are added with
-    the long form's score; partially overlapping predictions are left alone. With
+    the long form's score. A prediction of another type that merely starts or ends with the
+    short form as a separate word ("CDDP nephrotoxicity") is cut back to leave the short form
+    its own mention; other partial overlaps are left alone. With
     ``drop_unsupported``, predictions on a short form whose long form is untagged are removed.
     """
     abbrs = find_abbreviations(text) if abbreviations is None else abbreviations
@@ -127,7 +129,8 @@ def propagate(
                 for x in exact:
                     x.label = src.label
                 continue
-            if any(x.start < e and x.end > s for x in out):
+            overlapping = [x for x in out if x.start < e and x.end > s]
+            if overlapping and not _split_off(text, overlapping, s, e, src.label):
                 continue
             out.append(
                 Entity(
@@ -136,3 +139,19 @@ def propagate(
             )
     out.sort(key=lambda x: (x.start, x.end))
     return out
+
+
+def _split_off(text: str, overlapping: list[Entity], s: int, e: int, label: str) -> bool:
+    """Cut ``overlapping`` (one entity of another type) so that it no longer covers the short
+    form at ``[s, e)`` when the short form is a whole first/last word of it. True if done."""
+    if len(overlapping) != 1 or overlapping[0].label == label:
+        return False
+    x = overlapping[0]
+    if x.start == s and x.end > e + 1 and text[e] == " ":
+        x.start = e + 1
+    elif x.end == e and x.start < s - 1 and text[s - 1] == " ":
+        x.end = s - 1
+    else:
+        return False
+    x.text = text[x.start : x.end]
+    return True

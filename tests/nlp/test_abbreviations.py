@@ -65,3 +65,20 @@ def test_propagate_without_tagged_long_form():
     ents = [ent(text, pth, pth + 3, "Chemical")]
     assert propagate(text, ents) == ents
     assert propagate(text, ents, drop_unsupported=True) == []
+
+
+def test_propagate_splits_short_form_off_a_longer_entity_of_another_type():
+    text = "Doxorubicin (DOX) is toxic. Dexrazoxane reduced DOX cardiotoxicity."
+    c = text.index("DOX cardiotoxicity")
+    ents = [
+        ent(text, 0, 11, "Chemical"),
+        ent(text, c, c + len("DOX cardiotoxicity"), "Disease"),
+    ]
+    out = propagate(text, ents)
+    assert [(e.text, e.label) for e in out] == [
+        ("Doxorubicin", "Chemical"),
+        ("DOX", "Chemical"),
+        ("DOX", "Chemical"),
+        ("cardiotoxicity", "Disease"),
+    ]
+    assert all(text[e.start : e.end] == e.text for e in out)

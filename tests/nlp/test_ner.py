@@ -164,8 +164,8 @@ def test_shipped_tagger_finds_chemical_and_disease(shipped):
     doc = Document(
         "pmid:0",
         "Cisplatin-induced nephrotoxicity in patients with ovarian cancer.",
-        "Cisplatin (CDDP) caused acute renal failure in 12 patients. "
-        "Hydration reduced CDDP nephrotoxicity.",
+        "Cisplatin caused acute renal failure in 12 patients on phenobarbital (PB). "
+        "Hydration reduced the nephrotoxicity; PB was continued.",
     )
     ents = shipped(doc)
     for e in ents:
@@ -175,4 +175,6 @@ def test_shipped_tagger_finds_chemical_and_disease(shipped):
     assert ("Cisplatin", "Chemical") in found
     assert ("nephrotoxicity", "Disease") in found
     assert ("acute renal failure", "Disease") in found
-    assert ("CDDP", "Chemical") in found  # abbreviation defined in the abstract
+    assert ("phenobarbital", "Chemical") in found
+    # the uncased model alone misses "PB"; the abbreviation defined in the abstract is typed
+    assert [e.label for e in ents if e.text == "PB"] == ["Chemical", "Chemical"]
