@@ -233,6 +233,9 @@ def load_token_classifier(path_or_id: str | Path):
         raise ModelError(name, f"cannot load as a token-classification model: {first}") from exc
     if not getattr(tokenizer, "is_fast", False):
         raise ModelError(name, "its tokenizer gives no character offsets (needs a fast tokenizer)")
+    # Sentences are encoded whole and cut into model-sized windows later (predict_probs), so
+    # the tokenizer's own length limit would only warn about sequences that never reach it.
+    tokenizer.model_max_length = 1 << 30
     model.eval()
     return model, tokenizer, config
 
@@ -307,7 +310,8 @@ class NerTagger:
         self.tokenizer = tokenizer
         self.strategy = strategy
         self.abbreviations = abbreviations
-        self.max_tokens = max_tokens
+        # Windows as long as the training windows (the model card's max_tokens) unless asked.
+        self.max_tokens = max_tokens or getattr(model.config, "biomine_max_tokens", None)
         self.device = device
         cfg = model.config
         self.id2label = [bio_label(cfg.id2label[i]) for i in range(cfg.num_labels)]

@@ -224,11 +224,13 @@ def train_ner(
         acfg["base_model_name_or_path"] = base  # symbolic (package name / hub id), not a path
         acfg_path.write_text(json.dumps(acfg, indent=2, sort_keys=True) + "\n")
         config = model.get_base_model().config
+        config.architectures = [type(model.get_base_model()).__name__]
     else:
         model.half().save_pretrained(str(out), safe_serialization=True)
         config = model.config
     config.biomine_version = "1.0"
     config.biomine_base = base
+    config.biomine_max_tokens = max_tokens
     config.save_pretrained(str(out))
     tokenizer.save_pretrained(str(out))
     metrics = {
