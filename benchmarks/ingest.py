@@ -31,15 +31,17 @@ POSTGRES_SERVER = os.environ.get("BIOMINE_BENCH_POSTGRES", "postgresql://postgre
 
 # One ingest in a child process; prints seconds, records and max RSS (MiB) as JSON.
 CHILD = textwrap.dedent(
-    """
-    import json, resource, sys, time
+    r"""
+    import json, re, sys, time
     from mining.ingest import ingest
     from mining.store.database import open_database
     engine = open_database(sys.argv[1])
     start = time.perf_counter()
     report = ingest(engine, [sys.argv[2]], batch_size=int(sys.argv[3]))
     seconds = time.perf_counter() - start
-    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    # VmHWM, not ru_maxrss: Linux carries ru_maxrss over from the parent across exec.
+    status = open("/proc/self/status").read()
+    rss = int(re.search(r"VmHWM:\s+(\d+) kB", status)[1]) / 1024
     print(json.dumps({"seconds": seconds, "records": report.counts.records,
                       "inserted": report.counts.inserted, "max_rss_mib": rss}))
     """
