@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from sqlalchemy import Engine, bindparam, exc, text
+from sqlalchemy import Connection, Engine, bindparam, exc, text
 
 from mining.errors import BioMineError
 
@@ -66,3 +66,27 @@ def _run(engine: Engine, statement, query: str, limit: int) -> list[SearchHit]:
     with engine.connect() as connection:
         rows = connection.execute(statement, {"query": query, "limit": limit}).all()
     return [SearchHit(r.id, r.title, r.year, r.journal, float(r.score), r.snippet) for r in rows]
+
+
+# SQLite only: PostgreSQL's search_vector is a generated column and needs no upkeep.
+_FTS_ADD = text(
+    "INSERT INTO documents_fts(rowid, title, abstract) "
+    "SELECT pk, title, abstract FROM documents WHERE id IN :ids"
+).bindparams(bindparam("ids", expanding=True))
+_FTS_REMOVE = text(
+    "INSERT INTO documents_fts(documents_fts, rowid, title, abstract) "
+    "SELECT 'delete', pk, title, abstract FROM documents WHERE id IN :ids"
+).bindparams(bindparam("ids", expanding=True))
+
+
+def index_documents(connection: Connection, ids: list[str]) -> None:
+    """Add stored documents to the SQLite full-text index (call after writing them)."""
+    if ids and connection.dialect.name == "sqlite":
+        connection.execute(_FTS_ADD, {"ids": ids})
+
+
+def unindex_documents(connection: Connection, ids: list[str]) -> None:
+    """Remove stored documents from the SQLite full-text index (call before changing or
+    deleting them: an external-content index is removed by its old text)."""
+    if ids and connection.dialect.name == "sqlite":
+        connection.execute(_FTS_REMOVE, {"ids": ids})

@@ -16,6 +16,7 @@ from itertools import islice
 
 from sqlalchemy import Connection, Engine, bindparam, delete, select, update
 
+from mining.store.fulltext import index_documents, unindex_documents
 from mining.store.json_values import encode_json
 from mining.store.schema import DERIVED_TABLES, documents
 from mining.store.write_annotations import insert_annotations
@@ -121,6 +122,7 @@ def _store_batch(
         _replace_documents(connection, replaced_rows)
     if new_rows:
         connection.execute(documents.insert(), new_rows)
+    index_documents(connection, [row["id"] for row in replaced_rows + new_rows])
     counts.inserted, counts.replaced = len(new_rows), len(replaced_rows)
     counts.entities, counts.relations = insert_annotations(connection, written)
     return counts
@@ -164,11 +166,14 @@ def _drop_derived(connection: Connection, ids: list[str]) -> None:
 
 def _delete_documents(connection: Connection, ids: list[str]) -> int:
     _drop_derived(connection, ids)
+    unindex_documents(connection, ids)
     return connection.execute(delete(documents).where(documents.c.id.in_(ids))).rowcount
 
 
 def _replace_documents(connection: Connection, rows: list[dict]) -> None:
-    _drop_derived(connection, [row["id"] for row in rows])
+    ids = [row["id"] for row in rows]
+    _drop_derived(connection, ids)
+    unindex_documents(connection, ids)
     columns = [name for name in rows[0] if name != "id"]
     statement = (
         update(documents)
