@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from mining.cli import export, ingest, search, stats
+from mining.cli import annotate, eval_ner, export, ingest, search, stats, train_ner
 
 app = typer.Typer(
     name="biomine",
@@ -13,8 +13,19 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-for module in (ingest, stats, search, export):
+for module in (ingest, stats, search, export, annotate):
     app.command(module.NAME, help=module.run.__doc__)(module.run)
+
+# Command groups (`biomine eval ner`, later `biomine eval re`): one module per command.
+GROUPS = {
+    "eval": ("Score models on gold corpora.", (eval_ner,)),
+    "train": ("Train models on gold corpora.", (train_ner,)),
+}
+for group, (group_help, modules) in GROUPS.items():
+    sub = typer.Typer(name=group, help=group_help, no_args_is_help=True)
+    for module in modules:
+        sub.command(module.NAME, help=module.run.__doc__)(module.run)
+    app.add_typer(sub, name=group)
 
 
 def main() -> None:

@@ -83,6 +83,10 @@ def window_bounds(n: int, size: int, stride: int | None = None) -> list[tuple[in
         a += stride
 
 
+# The shipped default Chemical + Disease tagger (``models/`` beside the package).
+DEFAULT_NER_MODEL = Path(__file__).resolve().parents[2] / "models" / "ner-chem-disease"
+
+
 # Model label types -> store types (case-insensitive); others are kept as written.
 STORE_TYPES = {
     "chemical": "Chemical",

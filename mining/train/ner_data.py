@@ -14,7 +14,7 @@ import random
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
-from mining.nlp.ner import Encoded, encode_span, special_affixes, window_bounds
+from mining.nlp.ner import Encoded, encode_span, special_affixes, store_type, window_bounds
 from mining.nlp.sentences import split_document
 from mining.types import Document
 
@@ -90,46 +90,29 @@ def length_batches(
     return batches
 
 
+# Gold types of other corpora -> the tagger's store types (NCBI disease's four mention
+# classes are all diseases); anything else goes through ``mining.nlp.ner.store_type``.
+GOLD_TYPES = {
+    "SpecificDisease": "Disease",
+    "DiseaseClass": "Disease",
+    "Modifier": "Disease",
+    "CompositeMention": "Disease",
+}
+
+
+def gold_type(label: str) -> str:
+    """The store type a corpus' gold label counts as (``SpecificDisease`` -> ``Disease``)."""
+    return GOLD_TYPES.get(label) or store_type(label)
+
+
 def load_documents(path: str | Path) -> list[Document]:
-    """Documents with gold mentions from a PubTator file (the project's reader when present)."""
-    try:
-        from mining.corpus.pubtator import read_pubtator
-    except ImportError:
-        return list(_read_pubtator_minimal(path))
-    return list(read_pubtator(path))
+    """Documents with gold mentions from any corpus ``read_any`` reads (PubTator, BioC, ...),
+    gold types mapped to store types by ``gold_type``. A missing or unreadable file is an
+    ``InputError`` naming it."""
+    from mining.corpus.detect import read_any
 
-
-def _read_pubtator_minimal(path: str | Path) -> Iterator[Document]:
-    """Stop-gap reader (title, abstract, mention lines) until ``mining.corpus.pubtator`` lands."""
-    from mining.types import Entity, pmid_id
-
-    def finish(block: list[str]) -> Document | None:
-        if not block:
-            return None
-        pmid, _, title = block[0].split("|", 2)
-        abstract = block[1].split("|", 2)[2] if len(block) > 1 and "|a|" in block[1] else ""
-        doc = Document(pmid_id(pmid), title, abstract)
-        text = doc.text
-        for line in block[2:]:
-            cols = line.split("\t")
-            if len(cols) >= 5 and cols[1].isdigit():
-                s, e = int(cols[1]), int(cols[2])
-                cid = cols[5] if len(cols) > 5 and cols[5] != "-1" else None
-                assert text[s:e] == cols[3], (pmid, s, e)
-                doc.entities.append(Entity(doc.id, s, e, cols[3], cols[4], cid))
-        return doc
-
-    block: list[str] = []
-    with open(path, encoding="utf-8") as fh:
-        for line in fh:
-            line = line.rstrip("\n")
-            if not line.strip():
-                doc = finish(block)
-                if doc:
-                    yield doc
-                block = []
-            else:
-                block.append(line)
-    doc = finish(block)
-    if doc:
-        yield doc
+    docs = [d for d in read_any(path) if isinstance(d, Document)]
+    for doc in docs:
+        for e in doc.entities:
+            e.label = gold_type(e.label)
+    return docs

@@ -22,6 +22,7 @@ import sys
 import time
 from pathlib import Path
 
+from mining.errors import InputError
 from mining.nlp.ner import NerTagger, resolve_base
 from mining.nlp.span_decoding import STRATEGIES
 from mining.train.metrics import OVERALL, Scores, mentions, report, strict_scores
@@ -273,16 +274,22 @@ def evaluate_model(
     abbreviations: bool = True,
     batch_size: int = 64,
     threads: int = 2,
+    device: str | None = "cpu",
 ) -> dict[str, Scores]:
-    """Strict char-offset scores of a saved model folder (or hub id) as the tagger ships it."""
+    """Strict char-offset scores (``mining.train.metrics``) of a saved model folder (or hub id)
+    as the tagger ships it, against the gold mentions of any corpus ``read_any`` reads (gold
+    types mapped by ``ner_data.gold_type``). A corpus without gold mentions is an
+    ``InputError``; a model that cannot be loaded a ``ModelError``."""
+    docs = load_documents(dev_path)
+    gold = {(e.doc_id, e.start, e.end, e.label) for d in docs for e in d.entities}
+    if not gold:
+        raise InputError(str(dev_path), "no gold entities to evaluate against")
     import torch
 
     torch.set_num_threads(threads)
     tagger = NerTagger.from_pretrained(
-        model, device="cpu", strategy=strategy, abbreviations=abbreviations
+        model, device=device, strategy=strategy, abbreviations=abbreviations
     )
-    docs = load_documents(dev_path)
-    gold = {(e.doc_id, e.start, e.end, e.label) for d in docs for e in d.entities}
     pred = set()
     for ents in tagger.pipe(docs, batch_size=batch_size):
         pred |= mentions(ents)

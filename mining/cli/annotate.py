@@ -1,0 +1,60 @@
+"""biomine annotate: tag a text or a corpus file with an NER model and print the entities."""
+
+from __future__ import annotations
+
+import json
+import sys
+from enum import StrEnum
+from typing import Annotated
+
+import typer
+
+from mining.cli.common import user_errors
+from mining.nlp.ner import DEFAULT_NER_MODEL
+
+NAME = "annotate"
+
+
+class Format(StrEnum):
+    json = "json"
+    pubtator = "pubtator"
+
+
+def run(
+    text_or_file: Annotated[
+        str,
+        typer.Argument(
+            metavar="TEXT|FILE",
+            help="A corpus file (any format biomine reads: every document is tagged) or, when "
+            "no such file exists, the text itself (one document, id text:1).",
+            show_default=False,
+        ),
+    ],
+    model: Annotated[
+        str,
+        typer.Option(help="NER model folder or hub id; default: the shipped tagger."),
+    ] = str(DEFAULT_NER_MODEL),
+    output_format: Annotated[
+        Format,
+        typer.Option(
+            "--format",
+            help="json: one object per line {id, text, entities: [{start, end, text, label, "
+            "concept_id, score}]} (end-exclusive character offsets into text); "
+            "pubtator: PubTator blocks with mention lines.",
+        ),
+    ] = Format.json,
+    batch_size: Annotated[int, typer.Option(min=1, help="Sentence windows per batch.")] = 32,
+) -> None:
+    """Tag a text or every document of a corpus file and print the entities found."""
+    from mining.corpus.pubtator import write_pubtator
+    from mining.nlp.annotate import annotate, as_json, input_documents
+    from mining.nlp.ner import NerTagger
+
+    with user_errors():
+        tagger = NerTagger.from_pretrained(model)
+        docs = annotate(input_documents(text_or_file), tagger, batch_size=batch_size)
+        if output_format is Format.pubtator:
+            write_pubtator(docs, sys.stdout)
+        else:
+            for doc in docs:
+                sys.stdout.write(json.dumps(as_json(doc)) + "\n")

@@ -1,0 +1,66 @@
+"""biomine eval ner: strict entity-level scores of an NER model on a gold corpus."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from mining.cli.common import user_errors
+from mining.nlp.ner import DEFAULT_NER_MODEL
+
+GROUP = "eval"
+NAME = "ner"
+
+
+def run(
+    gold: Annotated[
+        Path,
+        typer.Option(
+            "--gold",
+            help="Corpus with gold entities, any format biomine reads (PubTator, BioC XML/JSON, "
+            "JSONL, ...). NCBI disease classes (SpecificDisease, ...) count as Disease.",
+            show_default=False,
+        ),
+    ],
+    model: Annotated[
+        str,
+        typer.Option(help="NER model folder or hub id; default: the shipped tagger."),
+    ] = str(DEFAULT_NER_MODEL),
+    as_json: Annotated[
+        bool,
+        typer.Option(
+            "--json",
+            help="Print one JSON object: precision, recall, f1 (percent, 0-100, two decimals), "
+            "tp, fp, fn, and per_type with the same keys per entity type.",
+        ),
+    ] = False,
+    batch_size: Annotated[int, typer.Option(min=1, help="Sentence windows per batch.")] = 64,
+    threads: Annotated[int, typer.Option(min=1, help="CPU threads for torch.")] = 2,
+) -> None:
+    """Score an NER model on a gold corpus: strict P/R/F1 in percent (exact span and type)."""
+    from mining.train.metrics import OVERALL
+    from mining.train.train_ner import evaluate_model
+
+    with user_errors():
+        scores = evaluate_model(model, gold, batch_size=batch_size, threads=threads)
+    overall = scores.pop(OVERALL)
+    if as_json:
+        result = overall.as_dict() | {"per_type": {t: s.as_dict() for t, s in scores.items()}}
+        typer.echo(json.dumps(result))
+        return
+    table = Table("type", "P", "R", "F1", "gold", "predicted", title=f"{model} on {gold}")
+    for label, s in [*scores.items(), ("overall", overall)]:
+        table.add_row(
+            label,
+            f"{100 * s.precision:.2f}",
+            f"{100 * s.recall:.2f}",
+            f"{100 * s.f1:.2f}",
+            f"{s.tp + s.fn:,}",
+            f"{s.tp + s.fp:,}",
+        )
+    Console().print(table)

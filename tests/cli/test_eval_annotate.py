@@ -1,0 +1,146 @@
+"""biomine eval ner / annotate / train ner end to end with the shipped default tagger."""
+
+from __future__ import annotations
+
+import itertools
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from mining.cli import app
+from mining.corpus.pubtator import read_pubtator, write_pubtator
+from mining.nlp.ner import DEFAULT_NER_MODEL
+from mining.types import Document
+
+runner = CliRunner()
+SENTENCE = "Cisplatin-induced nephrotoxicity was observed in rats."
+
+needs_model = pytest.mark.skipif(
+    not (DEFAULT_NER_MODEL / "config.json").is_file(),
+    reason=f"default NER model not found at {DEFAULT_NER_MODEL}",
+)
+
+
+def biomine(*args: str):
+    return runner.invoke(app, list(args))
+
+
+def message(result) -> str:
+    """stderr with Rich's line wrapping (at spaces) undone."""
+    return " ".join(result.stderr.split())
+
+
+def names(result, path: Path) -> bool:
+    """Whether stderr names ``path`` (Rich may also fold a long path across lines)."""
+    return str(path) in "".join(result.stderr.split())
+
+
+@pytest.fixture(scope="module")
+def dev_slice(shared_data, tmp_path_factory) -> Path:
+    """The first 20 BC5CDR dev abstracts (keeps the test fast)."""
+    source = shared_data / "bc5cdr/pubtator/CDR_DevelopmentSet.PubTator.txt"
+    path = tmp_path_factory.mktemp("gold") / "dev20.pubtator"
+    with open(path, "w") as out:
+        write_pubtator(itertools.islice(read_pubtator(source), 20), out)
+    return path
+
+
+@needs_model
+def test_eval_ner_json_on_bc5cdr_slice(dev_slice):
+    result = biomine("eval", "ner", "--gold", str(dev_slice), "--json")
+    assert result.exit_code == 0, result.output
+    scores = json.loads(result.stdout)
+    assert {"precision", "recall", "f1", "per_type"} <= scores.keys()
+    assert {"Chemical", "Disease"} <= scores["per_type"].keys()
+    for s in [scores, *scores["per_type"].values()]:
+        assert {"precision", "recall", "f1"} <= s.keys()
+        p, r, f1 = s["precision"], s["recall"], s["f1"]
+        assert 0 <= p <= 100 and 0 <= r <= 100  # percent
+        assert f1 == pytest.approx(2 * p * r / (p + r) if p + r else 0.0, abs=0.02)
+    assert scores["f1"] > 60
+
+
+@needs_model
+def test_eval_ner_table(dev_slice):
+    result = biomine("eval", "ner", "--gold", str(dev_slice))
+    assert result.exit_code == 0, result.output
+    for word in ("Chemical", "Disease", "overall"):
+        assert word in result.stdout
+
+
+def test_eval_ner_gold_without_entities(tmp_path):
+    gold = tmp_path / "plain.pubtator"
+    with open(gold, "w") as out:
+        write_pubtator([Document("pmid:1", "Aspirin and headache.", "No mentions here.")], out)
+    result = biomine("eval", "ner", "--gold", str(gold), "--json")
+    assert result.exit_code == 1
+    assert "no gold entities" in message(result) and names(result, gold)
+    assert "Traceback" not in result.output
+
+
+def test_eval_ner_missing_gold(tmp_path):
+    missing = tmp_path / "missing.pubtator"
+    result = biomine("eval", "ner", "--gold", str(missing))
+    assert result.exit_code == 1
+    assert names(result, missing)
+
+
+def test_eval_ner_bad_model(dev_slice, tmp_path):
+    bad = tmp_path / "not-a-model"
+    bad.mkdir()
+    result = biomine("eval", "ner", "--model", str(bad), "--gold", str(dev_slice))
+    assert result.exit_code == 1
+    assert names(result, bad)
+    assert "Traceback" not in result.output
+
+
+def test_annotate_bad_model(tmp_path):
+    result = biomine("annotate", SENTENCE, "--model", str(tmp_path / "nowhere"))
+    assert result.exit_code == 1
+    assert "nowhere" in message(result)
+
+
+@needs_model
+def test_annotate_text_json():
+    result = biomine("annotate", SENTENCE)
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert len(lines) == 1
+    doc = json.loads(lines[0])
+    assert doc["id"] == "text:1" and doc["text"] == SENTENCE
+    for e in doc["entities"]:
+        assert SENTENCE[e["start"] : e["end"]] == e["text"]
+        assert {"label", "concept_id", "score"} <= e.keys()
+    found = {(e["text"], e["label"]) for e in doc["entities"]}
+    assert ("Cisplatin", "Chemical") in found
+
+
+@needs_model
+def test_annotate_file_pubtator_round_trip(dev_slice, tmp_path):
+    result = biomine("annotate", str(dev_slice), "--format", "pubtator")
+    assert result.exit_code == 0, result.output
+    out = tmp_path / "tagged.pubtator"
+    out.write_text(result.stdout)
+    docs = list(read_pubtator(out))
+    gold = list(read_pubtator(dev_slice))
+    assert [d.id for d in docs] == [d.id for d in gold]
+    assert sum(len(d.entities) for d in docs) > 0
+    for d in docs:
+        for e in d.entities:
+            assert d.text[e.start : e.end] == e.text
+            assert e.label in {"Chemical", "Disease"}
+
+
+def test_train_ner_help():
+    result = biomine("train", "ner", "--help")
+    assert result.exit_code == 0
+    for option in ("--train", "--dev", "--base", "--out", "--epochs", "--lora-r"):
+        assert option in result.stdout
+
+
+def test_eval_help_says_percent():
+    result = biomine("eval", "ner", "--help")
+    assert result.exit_code == 0
+    assert "percent" in result.stdout
