@@ -1,0 +1,56 @@
+"""The tagger as a spaCy pipeline component, as scispaCy's are:
+``spacy.blank("en").add_pipe("biomine_ner")`` fills ``doc.ents`` (concept IDs in ``kb_id_``).
+
+Registered both by import (``@Language.factory``) and through the ``spacy_factories`` entry
+point in pyproject.toml, so ``add_pipe`` works without importing BioMine first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+from spacy.language import Language
+from spacy.tokens import Doc
+from spacy.util import filter_spans
+
+from mining.nlp.ner import DEFAULT_NER_MODEL, NerTagger
+from mining.types import Document, Entity
+
+
+class BiomineNer:
+    """Predicts with a BioMine tagger over whole spaCy docs, then sets ``doc.ents``."""
+
+    def __init__(self, tagger: NerTagger, batch_size: int = 32):
+        self.tagger, self.batch_size = tagger, batch_size
+
+    def __call__(self, doc: Doc) -> Doc:
+        return next(self.pipe([doc]))
+
+    def pipe(self, docs: Iterable[Doc], batch_size: int | None = None) -> Iterator[Doc]:
+        docs = list(docs)
+        records = [Document(f"spacy:{i}", doc.text) for i, doc in enumerate(docs)]
+        found = self.tagger.pipe(records, batch_size=batch_size or self.batch_size)
+        for doc, entities in zip(docs, found, strict=True):
+            set_entities(doc, entities)
+            yield doc
+
+
+def set_entities(doc: Doc, entities: list[Entity]) -> None:
+    """Entity character spans -> token spans; a span that cuts a token grows to whole tokens."""
+    spans = []
+    for e in entities:
+        span = doc.char_span(
+            e.start, e.end, label=e.label, kb_id=e.concept_id or "", alignment_mode="expand"
+        )
+        if span is not None:
+            spans.append(span)
+    doc.ents = filter_spans(spans)  # spaCy allows no overlapping entities
+
+
+@Language.factory(
+    "biomine_ner",
+    assigns=["doc.ents"],
+    default_config={"model": str(DEFAULT_NER_MODEL), "batch_size": 32},
+)
+def make_biomine_ner(nlp: Language, name: str, model: str, batch_size: int) -> BiomineNer:
+    return BiomineNer(NerTagger.from_pretrained(model), batch_size)
