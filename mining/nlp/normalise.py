@@ -1,0 +1,159 @@
+"""Concept normalisation: give Chemical and Disease mentions a MeSH concept id.
+
+Why: relations and the app aggregate by concept, so "cisplatin", "Cisplatin" and "CDDP"
+must meet under one key (MeSH D002945). The dictionary comes from the gold mentions of
+BC5CDR and NCBI disease (``mining.train.build_concept_dictionary``): a lookup, not a model,
+in the spirit of the string-match baselines of the BioCreative V CDR task (Wei et al. 2015).
+
+Matching order, first hit wins:
+
+1. ``exact``: (label, mention text) as seen in the training corpora;
+2. ``normalised``: (label, ``normalise_text(text)``): case, Unicode forms, punctuation,
+   hyphens, spacing and a plural "s" no longer matter;
+3. ``abbreviation``: a short form defined in the abstract ("cisplatin (CDDP)", Schwartz &
+   Hearst 2003, ``mining.nlp.abbreviations``) takes the concept of its long form;
+4. ``unmatched``: a text key ``text:<label>:<normalised>``, so unnormalised mentions still
+   aggregate by their normalised text.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import re
+import unicodedata
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import replace
+from pathlib import Path
+from typing import NamedTuple
+
+from mining.errors import InputError
+from mining.nlp.abbreviations import find_abbreviations
+from mining.types import Entity
+
+DEFAULT = Path(__file__).resolve().parents[2] / "models" / "concepts-mesh"
+FILENAME = "concepts.tsv.gz"
+HEADER = ("label", "text", "concept_id", "count")
+TEXT_KEY = "text:"
+
+EXACT, NORMALISED, ABBREVIATION, UNMATCHED = "exact", "normalised", "abbreviation", "unmatched"
+METHODS = (EXACT, NORMALISED, ABBREVIATION, UNMATCHED)
+
+_TOKEN = re.compile(r"[^\W_]+")
+
+
+class Match(NamedTuple):
+    concept_id: str
+    method: str  # one of METHODS
+
+
+def singular(token: str) -> str:
+    """Drop one plural "s" ("tumours" -> "tumour"), but not from short tokens ("ms", "has")
+    or from "-ss"/"-us"/"-is" endings ("loss", "lupus", "nephritis"), which are not plurals."""
+    if len(token) > 3 and token.endswith("s") and not token.endswith(("ss", "us", "is")):
+        return token[:-1]
+    return token
+
+
+def normalise_text(text: str) -> str:
+    """The matching key of a mention: NFKC, lower case, tokens of letters and digits with a
+    plural "s" dropped, joined without separators, so "Beta-blockers", "beta blocker" and
+    "betablocker" meet. Empty when the mention has no letter or digit."""
+    folded = unicodedata.normalize("NFKC", text).casefold()
+    return "".join(singular(t) for t in _TOKEN.findall(folded))
+
+
+def text_key(label: str, text: str) -> str:
+    """The concept key of an unmatched mention: it still aggregates with the same text."""
+    return f"{TEXT_KEY}{label}:{normalise_text(text) or text.strip().casefold()}"
+
+
+def most_frequent(counts: Iterable[tuple[str, int]]) -> str:
+    """The id seen most often; ties go to the smaller id, so builds are reproducible."""
+    return min(counts, key=lambda kv: (-kv[1], kv[0]))[0]
+
+
+class ConceptNormaliser:
+    """A (label, text) -> concept dictionary with exact and normalised lookups."""
+
+    def __init__(self, rows: Iterable[tuple[str, str, str, int]]) -> None:
+        exact: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
+        loose: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
+        for label, text, concept, count in rows:
+            exact[label, text][concept] += count
+            key = normalise_text(text)
+            if key:
+                loose[label, key][concept] += count
+        self.exact = {k: most_frequent(c.items()) for k, c in exact.items()}
+        self.loose = {k: most_frequent(c.items()) for k, c in loose.items()}
+
+    @classmethod
+    def load(cls, folder: str | Path = DEFAULT) -> ConceptNormaliser:
+        """Read ``folder/concepts.tsv.gz`` (label, text, concept_id, count; a header row)."""
+        path = Path(folder) / FILENAME
+        try:
+            with gzip.open(path, "rt", encoding="utf-8", newline="") as f:
+                reader = csv.reader(f, delimiter="\t", quoting=csv.QUOTE_NONE)
+                header = next(reader, None)
+                if tuple(header or ()) != HEADER:
+                    raise InputError(str(path), f"not a concept dictionary (header {header})")
+                rows = [(r[0], r[1], r[2], int(r[3])) for r in reader]
+        except (OSError, ValueError, IndexError, EOFError) as error:
+            raise InputError(str(path), f"cannot read concept dictionary: {error}") from error
+        return cls(rows)
+
+    def __len__(self) -> int:
+        return len(self.exact)
+
+    def lookup(self, label: str, text: str) -> Match | None:
+        """Steps 1 and 2: the dictionary's concept for one mention, or None."""
+        concept = self.exact.get((label, text))
+        if concept is not None:
+            return Match(concept, EXACT)
+        concept = self.loose.get((label, normalise_text(text)))
+        return Match(concept, NORMALISED) if concept is not None else None
+
+    def match(self, text: str, entities: Sequence[Entity]) -> list[Match]:
+        """One ``Match`` per entity (same order), following the four steps above."""
+        found = [self.lookup(e.label, e.text) for e in entities]
+        inherited = self._abbreviations(text, entities, found)
+        return [
+            m or inherited.get((e.label, e.text)) or Match(text_key(e.label, e.text), UNMATCHED)
+            for e, m in zip(entities, found, strict=True)
+        ]
+
+    def _abbreviations(
+        self, text: str, entities: Sequence[Entity], found: Sequence[Match | None]
+    ) -> dict[tuple[str, str], Match]:
+        """(label, short form) -> the concept of its long form, for short forms defined in
+        ``text``. The long form's concept is the one of a tagged entity ending where the long
+        form ends (as in ``abbreviations.propagate``), else the dictionary's for its text.
+        When neither knows it, the short form still takes the long form's text key
+        (``unmatched``), so "STZ" and "streptozotocin" aggregate together."""
+        out: dict[tuple[str, str], Match] = {}
+        for ab in find_abbreviations(text):
+            short = text[ab.short[0] : ab.short[1]]
+            ls, le = ab.long
+            tagged = [
+                (e, m)
+                for e, m in zip(entities, found, strict=True)
+                if e.end == le and ls <= e.start < le
+            ]
+            for label in {e.label for e in entities if e.text == short}:
+                if (label, short) in out:
+                    continue
+                same = [(e, m) for e, m in tagged if e.label == label]
+                hit = next((m for _, m in same if m is not None), None)
+                hit = hit or self.lookup(label, text[ls:le])
+                if hit is not None:
+                    out[label, short] = Match(hit.concept_id, ABBREVIATION)
+                elif same:
+                    out[label, short] = Match(text_key(label, same[0][0].text), UNMATCHED)
+        return out
+
+    def normalise(self, text: str, entities: Sequence[Entity]) -> list[Entity]:
+        """Copies of ``entities`` (mentions of the document whose text is ``text``) with
+        ``concept_id`` set: a MeSH id where the dictionary knows one, else a text key."""
+        matches = self.match(text, entities)
+        return [replace(e, concept_id=m.concept_id) for e, m in zip(entities, matches, strict=True)]
