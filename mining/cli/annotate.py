@@ -49,10 +49,14 @@ def run(
     from mining.corpus.pubtator import write_pubtator
     from mining.nlp.annotate import annotate, as_json, input_documents
     from mining.nlp.ner import NerTagger
+    from mining.nlp.normalise import ConceptNormaliser
 
     with user_errors():
         tagger = NerTagger.from_pretrained(model)
-        docs = annotate(input_documents(text_or_file), tagger, batch_size=batch_size)
+        normaliser = ConceptNormaliser.load()
+        docs = annotate(
+            input_documents(text_or_file), tagger, batch_size=batch_size, normaliser=normaliser
+        )
         if output_format is Format.pubtator:
             write_pubtator(docs, sys.stdout)
         else:

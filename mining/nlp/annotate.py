@@ -25,8 +25,11 @@ def input_documents(text_or_path: str) -> Iterator[Document]:
         yield Document(TEXT_ID, text_or_path)
 
 
-def annotate(docs: Iterable[Document], tagger, batch_size: int = 32) -> Iterator[Document]:
-    """Copies of ``docs`` whose entities are the tagger's (gold entities are dropped)."""
+def annotate(
+    docs: Iterable[Document], tagger, batch_size: int = 32, normaliser=None
+) -> Iterator[Document]:
+    """Copies of ``docs`` whose entities are the tagger's (gold entities are dropped), with
+    concept IDs from ``normaliser`` (a ``ConceptNormaliser``) when one is given."""
     docs = iter(docs)
     pending: list[Document] = []
 
@@ -38,6 +41,8 @@ def annotate(docs: Iterable[Document], tagger, batch_size: int = 32) -> Iterator
     for entities in tagger.pipe(stream(), batch_size=batch_size):
         doc = pending.pop(0)
         meta = {k: v for k, v in doc.meta.items() if k != INDIVIDUAL_MENTIONS}  # gold's
+        if normaliser is not None:
+            entities = normaliser.normalise(doc.text, entities)
         yield replace(doc, meta=meta, entities=entities, relations=[])
 
 

@@ -14,14 +14,17 @@ from spacy.tokens import Doc
 from spacy.util import filter_spans
 
 from mining.nlp.ner import DEFAULT_NER_MODEL, NerTagger
+from mining.nlp.normalise import ConceptNormaliser
 from mining.types import Document, Entity
 
 
 class BiomineNer:
     """Predicts with a BioMine tagger over whole spaCy docs, then sets ``doc.ents``."""
 
-    def __init__(self, tagger: NerTagger, batch_size: int = 32):
-        self.tagger, self.batch_size = tagger, batch_size
+    def __init__(
+        self, tagger: NerTagger, normaliser: ConceptNormaliser | None = None, batch_size: int = 32
+    ):
+        self.tagger, self.normaliser, self.batch_size = tagger, normaliser, batch_size
 
     def __call__(self, doc: Doc) -> Doc:
         return next(self.pipe([doc]))
@@ -31,6 +34,8 @@ class BiomineNer:
         records = [Document(f"spacy:{i}", doc.text) for i, doc in enumerate(docs)]
         found = self.tagger.pipe(records, batch_size=batch_size or self.batch_size)
         for doc, entities in zip(docs, found, strict=True):
+            if self.normaliser is not None:
+                entities = self.normaliser.normalise(doc.text, entities)
             set_entities(doc, entities)
             yield doc
 
@@ -50,7 +55,10 @@ def set_entities(doc: Doc, entities: list[Entity]) -> None:
 @Language.factory(
     "biomine_ner",
     assigns=["doc.ents"],
-    default_config={"model": str(DEFAULT_NER_MODEL), "batch_size": 32},
+    default_config={"model": str(DEFAULT_NER_MODEL), "concepts": True, "batch_size": 32},
 )
-def make_biomine_ner(nlp: Language, name: str, model: str, batch_size: int) -> BiomineNer:
-    return BiomineNer(NerTagger.from_pretrained(model), batch_size)
+def make_biomine_ner(
+    nlp: Language, name: str, model: str, concepts: bool, batch_size: int
+) -> BiomineNer:
+    normaliser = ConceptNormaliser.load() if concepts else None
+    return BiomineNer(NerTagger.from_pretrained(model), normaliser, batch_size)

@@ -113,8 +113,8 @@ def test_annotate_text_json():
     for e in doc["entities"]:
         assert SENTENCE[e["start"] : e["end"]] == e["text"]
         assert {"label", "concept_id", "score"} <= e.keys()
-    found = {(e["text"], e["label"]) for e in doc["entities"]}
-    assert ("Cisplatin", "Chemical") in found
+    found = {(e["text"], e["label"], e["concept_id"]) for e in doc["entities"]}
+    assert ("Cisplatin", "Chemical", "D002945") in found  # MeSH id from the shipped dictionary
 
 
 @needs_model

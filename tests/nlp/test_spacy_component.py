@@ -27,6 +27,8 @@ def test_add_pipe_fills_doc_ents(nlp):
     assert {("Cisplatin", "Chemical"), ("Haloperidol", "Chemical")} <= found
     assert any(label == "Disease" and "dyskinesia" in text for text, label in found)
     assert all(doc.text[ent.start_char : ent.end_char] == ent.text for ent in doc.ents)
+    # Concept IDs from the shipped MeSH dictionary (cisplatin is D002945 in BC5CDR).
+    assert {ent.kb_id_ for ent in doc.ents if ent.text == "Cisplatin"} == {"D002945"}
 
 
 def test_pipe_keeps_order(nlp):
