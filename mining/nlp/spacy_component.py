@@ -1,5 +1,7 @@
-"""The tagger as a spaCy pipeline component, as scispaCy's are:
-``spacy.blank("en").add_pipe("biomine_ner")`` fills ``doc.ents`` (concept IDs in ``kb_id_``).
+"""The taggers as a spaCy pipeline component, as scispaCy's are:
+``spacy.blank("en").add_pipe("biomine_ner")`` fills ``doc.ents`` (concept IDs in ``kb_id_``)
+with the shipped Chemical, Disease and Gene taggers; ``config={"model": "path/or/hub-id"}``
+(or a list of them) runs other taggers instead.
 
 Registered both by import (``@Language.factory``) and through the ``spacy_factories`` entry
 point in pyproject.toml, so ``add_pipe`` works without importing BioMine first.
@@ -13,8 +15,8 @@ from spacy.language import Language
 from spacy.tokens import Doc
 from spacy.util import filter_spans
 
-from mining.nlp.ner import DEFAULT_NER_MODEL, NerTagger
 from mining.nlp.normalise import ConceptNormaliser
+from mining.nlp.tagger_set import DEFAULT_NER_MODELS, TaggerSet
 from mining.types import Document, Entity
 
 
@@ -22,7 +24,7 @@ class BiomineNer:
     """Predicts with a BioMine tagger over whole spaCy docs, then sets ``doc.ents``."""
 
     def __init__(
-        self, tagger: NerTagger, normaliser: ConceptNormaliser | None = None, batch_size: int = 32
+        self, tagger: TaggerSet, normaliser: ConceptNormaliser | None = None, batch_size: int = 32
     ):
         self.tagger, self.normaliser, self.batch_size = tagger, normaliser, batch_size
 
@@ -55,10 +57,12 @@ def set_entities(doc: Doc, entities: list[Entity]) -> None:
 @Language.factory(
     "biomine_ner",
     assigns=["doc.ents"],
-    default_config={"model": str(DEFAULT_NER_MODEL), "concepts": True, "batch_size": 32},
+    default_config={"model": None, "concepts": True, "batch_size": 32},
 )
 def make_biomine_ner(
-    nlp: Language, name: str, model: str, concepts: bool, batch_size: int
+    nlp: Language, name: str, model: str | list[str] | None, concepts: bool, batch_size: int
 ) -> BiomineNer:
+    """``model``: a tagger folder or hub id, a list of them, or None for the shipped ones."""
+    models = DEFAULT_NER_MODELS if model is None else [model] if isinstance(model, str) else model
     normaliser = ConceptNormaliser.load() if concepts else None
-    return BiomineNer(NerTagger.from_pretrained(model), normaliser, batch_size)
+    return BiomineNer(TaggerSet.from_pretrained(models), normaliser, batch_size)

@@ -105,6 +105,20 @@ def gold_type(label: str) -> str:
     return GOLD_TYPES.get(label) or store_type(label)
 
 
+def corpus_types(docs: Iterable[Document]) -> list[str]:
+    """The entity types a corpus' gold mentions use, sorted (what a tagger trained on it
+    learns)."""
+    return sorted({e.label for d in docs for e in d.entities})
+
+
+def mention_counts(docs: Iterable[Document]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for d in docs:
+        for e in d.entities:
+            counts[e.label] = counts.get(e.label, 0) + 1
+    return dict(sorted(counts.items()))
+
+
 def load_documents(path: str | Path) -> list[Document]:
     """Documents with gold mentions from any corpus ``read_any`` reads (PubTator, BioC, ...),
     gold types mapped to store types by ``gold_type``. A missing or unreadable file is an

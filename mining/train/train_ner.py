@@ -20,17 +20,22 @@ import random
 import shutil
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 from mining.errors import InputError
-from mining.nlp.ner import NerTagger, resolve_base
+from mining.nlp.model_folder import load_fast_tokenizer, resolve_base
+from mining.nlp.ner import NerTagger
 from mining.nlp.span_decoding import STRATEGIES
 from mining.train.metrics import OVERALL, Scores, mentions, report, strict_scores
+from mining.train.ner_card import write_card
 from mining.train.ner_data import (
     IGNORE,
     bio_labels,
+    corpus_types,
     length_batches,
     load_documents,
+    mention_counts,
     training_examples,
 )
 
@@ -93,27 +98,30 @@ def train_ner(
     eval_from: int = 1,
     limit_docs: int | None = None,
     probs_out: str | Path | None = None,
+    types: list[str] | None = None,
     command: str | None = None,
     log=print,
 ) -> dict:
     """Train, keep the epoch with the best dev ``select`` F1, write the model folder; return
     the dev metrics of the kept epoch."""
     import torch
-    from transformers import AutoModelForTokenClassification, AutoTokenizer
+    from transformers import AutoModelForTokenClassification
 
     torch.set_num_threads(threads)
     torch.manual_seed(seed)
     rng = random.Random(seed)
     t0 = time.time()
     base_path = resolve_base(base)
-    tokenizer = AutoTokenizer.from_pretrained(base_path)
-    labels = bio_labels()
-    label2id = {lab: i for i, lab in enumerate(labels)}
-    id2label = dict(enumerate(labels))
+    tokenizer = load_fast_tokenizer(base_path)
     train_docs = [d for p in train_paths for d in load_documents(p)]
     dev_docs = load_documents(dev_path)
     if limit_docs:  # smoke tests
         train_docs, dev_docs = train_docs[:limit_docs], dev_docs[:limit_docs]
+    types = list(types or corpus_types(train_docs))
+    labels = bio_labels(types)
+    label2id = {lab: i for i, lab in enumerate(labels)}
+    id2label = dict(enumerate(labels))
+    log(f"entity types {types}")
     examples = training_examples(train_docs, tokenizer, label2id, max_tokens)
     log(f"{len(train_docs)} train docs -> {len(examples)} windows; {len(dev_docs)} dev docs")
 
@@ -242,6 +250,11 @@ def train_ner(
         "train_minutes": round(train_minutes, 1),
         "trainable_params": n_train,
         "examples": len(examples),
+        "types": types,
+        "train_mentions": mention_counts(train_docs),
+        "dev_mentions": mention_counts(dev_docs),
+        "train_docs": len(train_docs),
+        "dev_docs": len(dev_docs),
         "config": {
             "base": base,
             "epochs": epochs,
@@ -267,7 +280,7 @@ def train_ner(
 
 
 def evaluate_model(
-    model: str | Path,
+    models: str | Path | Sequence[str | Path] | None,
     dev_path: str | Path,
     *,
     strategy: str = "average",
@@ -276,150 +289,49 @@ def evaluate_model(
     threads: int = 2,
     device: str | None = "cpu",
 ) -> dict[str, Scores]:
-    """Strict char-offset scores (``mining.train.metrics``) of a saved model folder (or hub id)
-    as the tagger ships it, against the gold mentions of any corpus ``read_any`` reads (gold
-    types mapped by ``ner_data.gold_type``). A corpus without gold mentions is an
-    ``InputError``; a model that cannot be loaded a ``ModelError``."""
+    """Strict char-offset scores (``mining.train.metrics``) of saved model folders (or hub ids)
+    as the taggers ship, against the gold mentions of any corpus ``read_any`` reads (gold types
+    mapped by ``ner_data.gold_type``). ``models`` None means the shipped defaults that tag a
+    type the gold has. Only the types the gold corpus annotates are scored (a Gene tagger's
+    output does not count against BC5CDR, which has no genes). A corpus without gold mentions
+    is an ``InputError``; a model that cannot be loaded a ``ModelError``."""
+    from mining.nlp.tagger_set import DEFAULT_NER_MODELS, TaggerSet
+
     docs = load_documents(dev_path)
     gold = {(e.doc_id, e.start, e.end, e.label) for d in docs for e in d.entities}
     if not gold:
         raise InputError(str(dev_path), "no gold entities to evaluate against")
+    gold_types = {m[3] for m in gold}
+    if models is None:
+        models = [m for m in DEFAULT_NER_MODELS if model_types(m) & gold_types]
+        if not models:
+            raise InputError(str(dev_path), f"no shipped tagger gives {sorted(gold_types)}")
+    elif isinstance(models, (str, Path)):
+        models = [models]
     import torch
 
     torch.set_num_threads(threads)
-    tagger = NerTagger.from_pretrained(
-        model, device=device, strategy=strategy, abbreviations=abbreviations
+    tagger = TaggerSet.from_pretrained(
+        models, device=device, strategy=strategy, abbreviations=abbreviations
     )
     pred = set()
     for ents in tagger.pipe(docs, batch_size=batch_size):
-        pred |= mentions(ents)
+        pred |= {m for m in mentions(ents) if m[3] in gold_types}
     return strict_scores(gold, pred)
 
 
-def folder_size(folder: Path) -> int:
-    return sum(f.stat().st_size for f in folder.rglob("*") if f.is_file())
+def model_types(model: str | Path) -> set[str]:
+    """The store types a token-classification model folder or hub id tags, from its config
+    alone (no weights loaded); empty when it has no readable config."""
+    from transformers import AutoConfig
 
+    from mining.nlp.ner import bio_label
 
-def write_card(
-    folder: str | Path, shipped: dict[str, Scores] | None = None, notes: str = ""
-) -> Path:
-    """README.md model card from ``training_metrics.json`` (+ the shipped-config scores and
-    free markdown ``notes``, e.g. ablations and speed, placed before the training section)."""
-    folder = Path(folder)
-    m = json.loads((folder / "training_metrics.json").read_text())
-    cfg = m["config"]
-    lora = bool(cfg.get("lora_r"))
-    best = next(h for h in m["history"] if h["epoch"] == m["best_epoch"])
-    rows = []
-    if shipped:
-        for t, sc in shipped.items():
-            rows.append(
-                f"| {t} | {100 * sc.precision:.2f} | {100 * sc.recall:.2f} | "
-                f"{100 * sc.f1:.2f} | {sc.tp + sc.fn} | {sc.tp + sc.fp} |"
-            )
-    ablation = "\n".join(f"| {k} | {v:.2f} |" for k, v in best["dev_f1"].items())
-    history = "\n".join(
-        f"| {h['epoch']} | {h['train_loss']} | {h['dev_f1'].get(m['select'], float('nan')):.2f} "
-        f"| {h['train_s']} |"
-        for h in m["history"]
-        if "dev_f1" in h
-    )
-    size_kib = folder_size(folder) / 1024
-    weights = (
-        f"a LoRA adapter (r={cfg['lora_r']}, alpha={cfg['lora_alpha']}, on every linear layer of "
-        f"the encoder) plus the trained LayerNorms and classifier head "
-        f"({m['trainable_params']:,} parameters) in `adapter_model.safetensors`; the frozen base "
-        f"weights are loaded at run time from the installed package `{cfg['base']}` and the "
-        "adapter is merged into them by `mining.nlp.ner.load_token_classifier` (no `peft` "
-        "needed at inference)"
-        if lora
-        else "full fine-tuned weights in fp16 (`model.safetensors`)"
-    )
-    text = f"""---
-license: apache-2.0
-language: en
-library_name: transformers
-pipeline_tag: token-classification
-base_model: sentence-transformers/all-MiniLM-L6-v2
-datasets:
-- bigbio/bc5cdr
-metrics:
-- f1
-tags:
-- biomedical
-- ner
-- chemical
-- disease
----
-
-# ner-chem-disease — BioMine's default Chemical + Disease tagger
-
-A BIO token classifier (`O`, `B-/I-Chemical`, `B-/I-Disease`) on top of MiniLM-L6-H384
-(uncased, general English: `sentence-transformers/all-MiniLM-L6-v2`, the only pretrained
-encoder installable offline here). The folder holds {weights}. Folder size: {size_kib:.0f} KiB.
-
-Open it with `mining.nlp.ner.NerTagger.from_pretrained("models/ner-chem-disease")`: it tags
-sentence windows (`mining.nlp.sentences`), decodes word-level spans
-(`mining.nlp.span_decoding`, strategy `average`, then `tidy`) and propagates abbreviation types
-(`mining.nlp.abbreviations`, Schwartz & Hearst 2003).
-
-## Data
-- Train: {", ".join(Path(p).name for p in cfg["train"])} (BC5CDR, 500 PubMed abstracts,
-  5,203 Chemical + 4,182 Disease mentions; NCBI public-domain notice).
-- Model selection and the figures below: `{Path(cfg["dev"]).name}` (BC5CDR dev, 500
-  abstracts, 5,347 Chemical + 4,244 Disease mentions). The test split was not used.
-- Training windows are the sentences of `mining.nlp.sentences.split_document` (the windows
-  the tagger infers on), labels aligned on characters through the fast tokenizer's offsets.
-
-## Dev metrics (strict: exact character span and type, PubTator gold)
-Shipped configuration (average word aggregation, edge tidying, abbreviation propagation that
-also drops short forms whose long form is untagged), measured by
-`python -m mining.train.train_ner --evaluate models/ner-chem-disease --dev {cfg["dev"]}`:
-
-| type | P | R | F1 | gold | predicted |
-|---|---:|---:|---:|---:|---:|
-{chr(10).join(rows) if rows else "| (not measured) | | | | | |"}
-
-Decoding variants logged by the training run at the selected epoch ({m["best_epoch"]}), overall
-strict F1 (the decoding code of that run; see the notes for the current pipeline):
-
-| decoding | F1 |
-|---|---:|
-{ablation}
-
-(`first`: the first subword's label per word; `average`/`max`: mean / most confident subword
-probabilities per word; `token`: no word aggregation; `+abbr`: abbreviation propagation.)
-
-Per epoch ({m["select"]} F1 on dev):
-
-| epoch | train loss | dev F1 | train s |
-|---:|---:|---:|---:|
-{history}
-
-For comparison, scispaCy `en_ner_bc5cdr_md` reports 84.28 F1 on the BC5CDR *test* split.
-
-{notes}
-## Training
-```
-HF_HUB_OFFLINE=1 {m.get("command") or "python -m mining.train.train_ner ..."}
-```
-AdamW (weight decay 0.01), linear schedule with 6% warm-up, lr {cfg["lr"]}, batch
-{cfg["batch_size"]} windows of at most {cfg["max_tokens"]} subword tokens, seed {cfg["seed"]},
-{cfg["epochs"]} epochs, best epoch kept by dev F1. Wall time {m["train_minutes"]} min on
-{cfg["threads"]} shared CPU threads (no GPU; other jobs ran on the same machine).
-
-## Limitations
-- General-English uncased base: short upper-case abbreviations that are not defined in the
-  abstract are often missed; abbreviation propagation only helps where "long form (SF)" occurs.
-- Trained on BC5CDR guidelines only (chemicals and diseases as MeSH would index them); no
-  concept normalisation (concept_id stays None).
-
-## Licence
-Adapter and head: Apache-2.0 (the base model's licence). Training data: BC5CDR, public domain
-(NLM notice; cite Li et al. 2016, Wei et al. 2015).
-"""
-    (folder / "README.md").write_text(text)
-    return folder / "README.md"
+    try:
+        labels = AutoConfig.from_pretrained(str(model)).id2label.values()
+    except (OSError, ValueError):
+        return set()
+    return {bio_label(x).split("-", 1)[1] for x in labels if bio_label(x) != "O"}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -446,6 +358,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--eval-from", type=int, default=1)
     ap.add_argument("--limit-docs", type=int)
     ap.add_argument("--probs-out", help="pickle dev outputs of each evaluated epoch here")
+    ap.add_argument("--types", nargs="+", help="entity types to learn (default: the corpus')")
     a = ap.parse_args(argv)
     if a.evaluate:
         scores = evaluate_model(
@@ -481,6 +394,7 @@ def main(argv: list[str] | None = None) -> int:
         eval_from=a.eval_from,
         limit_docs=a.limit_docs,
         probs_out=a.probs_out,
+        types=a.types,
         command=cmd,
         log=lambda m: print(m, flush=True),
     )

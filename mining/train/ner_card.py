@@ -1,0 +1,195 @@
+"""The README.md model card of a trained tagger folder, from its ``training_metrics.json``.
+
+A card says what the model tags, on what data it was trained and selected, the command that
+trained it, its dev scores (strict, character offsets) and its licence, so a folder copied
+anywhere still explains itself (the Hugging Face model-card layout, YAML header first).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from mining.train.metrics import Scores
+
+# What the card says of a training corpus, found by its file name: (hub dataset id, words,
+# licence of the data).
+CORPORA = {
+    "CDR_": (
+        "bigbio/bc5cdr",
+        "BC5CDR (PubMed abstracts)",
+        "public domain (NLM notice; cite Li et al. 2016, Wei et al. 2015)",
+    ),
+    "bc5cdr": (
+        "bigbio/bc5cdr",
+        "BC5CDR (PubMed abstracts)",
+        "public domain (NLM notice; cite Li et al. 2016, Wei et al. 2015)",
+    ),
+    "bc2gm": (
+        "bigbio/bc2gm",
+        "BC2GM (BioCreative II gene mention, PubMed sentences, IOB2)",
+        "CC BY 4.0 (cambridgeltl/MTL-Bioinformatics-2016; cite Smith et al. 2008)",
+    ),
+    "ncbi": (
+        "bigbio/ncbi_disease",
+        "NCBI disease (PubMed abstracts)",
+        "public domain (cite Dogan et al. 2014)",
+    ),
+}
+
+
+def corpus_of(path: str) -> tuple[str, str, str]:
+    for key, value in CORPORA.items():
+        if key.lower() in path.lower():
+            return value
+    return ("", Path(path).name, "see the corpus' own licence")
+
+
+def folder_size(folder: Path) -> int:
+    return sum(f.stat().st_size for f in folder.rglob("*") if f.is_file())
+
+
+def _scores_table(scores: dict[str, Scores] | None) -> str:
+    if not scores:
+        return "| (not measured) | | | | | |"
+    return "\n".join(
+        f"| {t} | {100 * s.precision:.2f} | {100 * s.recall:.2f} | {100 * s.f1:.2f} | "
+        f"{s.tp + s.fn} | {s.tp + s.fp} |"
+        for t, s in scores.items()
+    )
+
+
+def _counts(counts: dict[str, int] | None) -> str:
+    return " + ".join(f"{n:,} {t}" for t, n in (counts or {}).items()) or "mentions not counted"
+
+
+def write_card(
+    folder: str | Path, shipped: dict[str, Scores] | None = None, notes: str = ""
+) -> Path:
+    """README.md from ``training_metrics.json`` (+ the shipped-config scores and free
+    markdown ``notes``, e.g. ablations and speed, placed before the training section)."""
+    folder = Path(folder)
+    m = json.loads((folder / "training_metrics.json").read_text())
+    cfg = m["config"]
+    types = m.get("types") or ["Chemical", "Disease"]
+    lora = bool(cfg.get("lora_r"))
+    labels = ", ".join(["`O`", *(f"`B-/I-{t}`" for t in types)])
+    config = json.loads((folder / "config.json").read_text())
+    biogpt = config.get("model_type") == "biogpt"
+    base_words = (
+        f"a BioGPT-architecture decoder ({config.get('num_hidden_layers')} layers, hidden size "
+        f"{config.get('hidden_size')}) with the real BioGPT base vocabulary "
+        f"({config.get('vocab_size'):,} ids), randomly initialised by "
+        "`mining.train.build_biogpt` and trained here from scratch"
+        if biogpt
+        else "MiniLM-L6-H384 (uncased, general English: `sentence-transformers/all-MiniLM-L6-v2`, "
+        "the only pretrained encoder installable offline here)"
+    )
+    weights = (
+        f"a LoRA adapter (r={cfg['lora_r']}, alpha={cfg['lora_alpha']}, on every linear layer of "
+        f"the encoder) plus the trained LayerNorms and classifier head "
+        f"({m['trainable_params']:,} parameters) in `adapter_model.safetensors`; the frozen base "
+        f"weights are loaded at run time from the installed package `{cfg['base']}` and the "
+        "adapter is merged into them by `mining.nlp.model_folder.load_model` (no `peft` "
+        "needed at inference)"
+        if lora
+        else f"all {m['trainable_params']:,} weights in fp16 (`model.safetensors`)"
+    )
+    train_corpora = [corpus_of(p) for p in cfg["train"]]
+    train_files = ", ".join(
+        f"`{Path(p).name}` ({c[1]})" for p, c in zip(cfg["train"], train_corpora, strict=True)
+    )
+    weights_licence = (
+        "MIT (the BioGPT vocabulary's licence)"
+        if biogpt
+        else "Apache-2.0 (the base model's licence)"
+    )
+    datasets = sorted({c[0] for c in train_corpora if c[0]})
+    best = next(h for h in m["history"] if h["epoch"] == m["best_epoch"])
+    ablation = "\n".join(f"| {k} | {v:.2f} |" for k, v in best["dev_f1"].items())
+    history = "\n".join(
+        f"| {h['epoch']} | {h['train_loss']} | {h['dev_f1'].get(m['select'], float('nan')):.2f} "
+        f"| {h['train_s']} |"
+        for h in m["history"]
+        if "dev_f1" in h
+    )
+    header = "\n".join(
+        [
+            "---",
+            "license: " + ("mit" if biogpt else "apache-2.0"),
+            "language: en",
+            "library_name: transformers",
+            "pipeline_tag: token-classification",
+            *([] if biogpt else ["base_model: sentence-transformers/all-MiniLM-L6-v2"]),
+            "datasets:",
+            *(f"- {d}" for d in datasets),
+            "metrics:",
+            "- f1",
+            "tags:",
+            "- biomedical",
+            "- ner",
+            *(f"- {t.lower()}" for t in types),
+            "---",
+        ]
+    )
+    text = f"""{header}
+
+# {folder.name} — BioMine's {" + ".join(types)} tagger
+
+A BIO token classifier ({labels}) on top of {base_words}. The folder holds {weights}.
+Folder size: {folder_size(folder) / 1024:.0f} KiB.
+
+Open it with `mining.nlp.ner.NerTagger.from_pretrained("models/{folder.name}")`: it tags
+sentence windows (`mining.nlp.sentences`), decodes word-level spans
+(`mining.nlp.span_decoding`, strategy `average`, then `tidy`) and propagates abbreviation types
+(`mining.nlp.abbreviations`, Schwartz & Hearst 2003).
+
+## Data
+- Train: {train_files}:
+  {m.get("train_docs", "?")} documents, {_counts(m.get("train_mentions"))} mentions.
+- Model selection and the figures below: `{Path(cfg["dev"]).name}`, {m.get("dev_docs", "?")}
+  documents, {_counts(m.get("dev_mentions"))} mentions. No test split was used.
+- Training windows are the sentences of `mining.nlp.sentences.split_document` (the windows
+  the tagger infers on), labels aligned on characters through the fast tokenizer's offsets.
+
+## Dev metrics (strict: exact character span and type)
+Shipped configuration (average word aggregation, edge tidying, abbreviation propagation),
+measured by
+`python -m mining.train.train_ner --evaluate models/{folder.name} --dev {cfg["dev"]}`:
+
+| type | P | R | F1 | gold | predicted |
+|---|---:|---:|---:|---:|---:|
+{_scores_table(shipped)}
+
+Decoding variants logged by the training run at the selected epoch ({m["best_epoch"]}), overall
+strict F1:
+
+| decoding | F1 |
+|---|---:|
+{ablation}
+
+(`first`: the first subword's label per word; `average`/`max`: mean / most confident subword
+probabilities per word; `token`: no word aggregation; `+abbr`: abbreviation propagation.)
+
+Per epoch ({m["select"]} F1 on dev):
+
+| epoch | train loss | dev F1 | train s |
+|---:|---:|---:|---:|
+{history}
+
+{notes}
+## Training
+```
+HF_HUB_OFFLINE=1 {m.get("command") or "python -m mining.train.train_ner ..."}
+```
+AdamW (weight decay 0.01), linear schedule with 6% warm-up, lr {cfg["lr"]}, batch
+{cfg["batch_size"]} windows of at most {cfg["max_tokens"]} subword tokens, seed {cfg["seed"]},
+{cfg["epochs"]} epochs, best epoch kept by dev F1. Wall time {m["train_minutes"]} min on
+{cfg["threads"]} shared CPU threads (no GPU; other jobs ran on the same machine).
+
+## Licence
+Weights: {weights_licence}.
+Training data: {"; ".join(sorted({f"{c[1]}: {c[2]}" for c in train_corpora}))}.
+"""
+    (folder / "README.md").write_text(text)
+    return folder / "README.md"
