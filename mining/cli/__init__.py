@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from mining.cli import annotate, eval_ner, export, ingest, search, stats, train_ner
+from mining.cli import annotate, eval_ner, eval_re, export, ingest, search, stats, train_ner
 
 app = typer.Typer(
     name="biomine",
@@ -16,9 +16,9 @@ app = typer.Typer(
 for module in (ingest, stats, search, export, annotate):
     app.command(module.NAME, help=module.run.__doc__)(module.run)
 
-# Command groups (`biomine eval ner`, later `biomine eval re`): one module per command.
+# Command groups (`biomine eval ner`, `biomine eval re`): one module per command.
 GROUPS = {
-    "eval": ("Score models on gold corpora.", (eval_ner,)),
+    "eval": ("Score models on gold corpora.", (eval_ner, eval_re)),
     "train": ("Train models on gold corpora.", (train_ner,)),
 }
 for group, (group_help, modules) in GROUPS.items():

@@ -14,6 +14,7 @@ import random
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
+from mining.errors import OnError
 from mining.nlp.ner import Encoded, encode_span, special_affixes, store_type, window_bounds
 from mining.nlp.sentences import split_document
 from mining.types import Document
@@ -119,13 +120,13 @@ def mention_counts(docs: Iterable[Document]) -> dict[str, int]:
     return dict(sorted(counts.items()))
 
 
-def load_documents(path: str | Path) -> list[Document]:
+def load_documents(path: str | Path, on_error: OnError = None) -> list[Document]:
     """Documents with gold mentions from any corpus ``read_any`` reads (PubTator, BioC, ...),
     gold types mapped to store types by ``gold_type``. A missing or unreadable file is an
     ``InputError`` naming it."""
     from mining.corpus.detect import read_any
 
-    docs = [d for d in read_any(path) if isinstance(d, Document)]
+    docs = [d for d in read_any(path, on_error=on_error) if isinstance(d, Document)]
     for doc in docs:
         for e in doc.entities:
             e.label = gold_type(e.label)

@@ -1,0 +1,190 @@
+"""Relation extraction with a sequence-classification transformer over marked entity pairs.
+
+    classifier = RelationClassifier.from_pretrained("models/re-chemprot")
+    for doc, rels in zip(docs, classifier.pipe(docs, entities_per_doc)):
+        ...
+
+preprocess (``relation_candidates``: pairs of the task's types, typed markers) -> forward
+(model only, ``torch.inference_mode()``, length-sorted batches) -> postprocess (the most
+probable label per candidate; ``none`` drops it). Any Hugging Face sequence-classification
+folder, LoRA adapter folder or hub id opens, encoder or BioGPT, as long as its labels are
+the task's (``none`` plus the relation labels); the task is read from the folder's config
+(``biomine_task``) unless given.
+
+A candidate whose marked text is longer than the window keeps the tokens around its two
+mentions (the text between them first); the classifier never sees more than it was trained on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
+
+import numpy as np
+
+from mining.errors import ModelError
+from mining.nlp.model_folder import load_model
+from mining.nlp.relation_candidates import (
+    HEAD_MARK,
+    TAIL_MARK,
+    Candidate,
+    candidates,
+    marked_text,
+)
+from mining.nlp.relation_tasks import NONE, TASKS, RelationTask
+from mining.types import Document, Entity, Relation
+
+DEFAULT_MAX_TOKENS = 256
+MODELS_DIR = Path(__file__).resolve().parents[2] / "models"
+# The shipped classifier of each task (``models/re-<task>``).
+DEFAULT_RE_MODELS = {name: MODELS_DIR / f"re-{name}" for name in TASKS}
+
+
+def concept_key(e: Entity) -> str:
+    """The key a relation argument aggregates under: its concept, else its text folded."""
+    return e.concept_id or f"text:{e.label}:{' '.join(e.text.casefold().split())}"
+
+
+def encode_candidate(tokenizer, text: str, max_tokens: int) -> list[int]:
+    """Token ids of a marked text with the tokenizer's special tokens, at most ``max_tokens``:
+    a longer text is cut to the stretch around its markers."""
+    from mining.nlp.ner import special_affixes
+
+    prefix, suffix = special_affixes(tokenizer)
+    enc = tokenizer(text, add_special_tokens=False, return_offsets_mapping=True)
+    ids = list(enc["input_ids"])
+    room = max_tokens - len(prefix) - len(suffix)
+    if len(ids) > room:
+        marks = [
+            i
+            for i, (s, e) in enumerate(enc["offset_mapping"])
+            if text[s:e].strip() in (HEAD_MARK, TAIL_MARK)
+        ]
+        first, last = (marks[0], marks[-1]) if marks else (0, len(ids) - 1)
+        if last - first + 1 <= room:
+            spare = room - (last - first + 1)
+            a = max(0, min(first - spare // 2, len(ids) - room))
+            ids = ids[a : a + room]
+        else:  # the mentions alone are too far apart: both ends, each with its own context
+            half = room // 2
+            ids = ids[first : first + half] + ids[last + 1 - (room - half) : last + 1]
+    return [*prefix, *ids, *suffix]
+
+
+class RelationClassifier:
+    """Classifies the candidate pairs of a task; ``pipe`` yields ``Relation`` lists."""
+
+    def __init__(
+        self,
+        model,
+        tokenizer,
+        task: RelationTask,
+        name: str,
+        *,
+        max_tokens: int | None = None,
+        device=None,
+    ):
+        cfg = model.config
+        labels = [cfg.id2label[i] for i in range(cfg.num_labels)]
+        if set(labels) != set(task.classes):
+            raise ModelError(name, f"labels {labels} are not the {task.name} task's {task.classes}")
+        self.model, self.tokenizer, self.task = model, tokenizer, task
+        self.labels = labels
+        self.max_tokens = max_tokens or getattr(cfg, "biomine_max_tokens", DEFAULT_MAX_TOKENS)
+        self.device = device
+        version = getattr(cfg, "biomine_version", None)
+        self.source = f"{name}@{version}" if version else name
+
+    @classmethod
+    def from_pretrained(
+        cls, path_or_hub_id: str | Path, task: str | None = None, device=None, **options
+    ) -> RelationClassifier:
+        import torch
+
+        model, tokenizer, config = load_model(
+            path_or_hub_id, "AutoModelForSequenceClassification", "sequence-classification"
+        )
+        name = str(path_or_hub_id).rstrip("/")
+        task = task or getattr(config, "biomine_task", None)
+        if task not in TASKS:
+            raise ModelError(name, f"unknown relation task {task!r}; give one of {sorted(TASKS)}")
+        if model.config.pad_token_id is None:
+            model.config.pad_token_id = tokenizer.pad_token_id
+        if device is None:
+            device = "cuda" if torch.cuda.is_available() else "cpu"
+        model.to(device)
+        if str(device).startswith("cuda"):
+            model.half()
+        if Path(name).is_dir():
+            name = Path(name).name
+        return cls(model, tokenizer, TASKS[task], name, device=device, **options)
+
+    def predict(self, texts: Sequence[str], batch_size: int = 32) -> np.ndarray:
+        """Label probabilities (``len(texts) x n_labels``, columns in ``self.labels`` order)."""
+        import torch
+
+        encoded = [encode_candidate(self.tokenizer, t, self.max_tokens) for t in texts]
+        out = np.zeros((len(texts), len(self.labels)), dtype=np.float32)
+        pad = self.tokenizer.pad_token_id if self.tokenizer.pad_token_id is not None else 0
+        order = sorted(range(len(encoded)), key=lambda i: len(encoded[i]))
+        device = self.device or next(self.model.parameters()).device
+        with torch.inference_mode():
+            for b in range(0, len(order), batch_size):
+                rows = order[b : b + batch_size]
+                width = max(len(encoded[i]) for i in rows)
+                ids = torch.full((len(rows), width), pad, dtype=torch.long)
+                mask = torch.zeros((len(rows), width), dtype=torch.long)
+                for r, i in enumerate(rows):
+                    ids[r, : len(encoded[i])] = torch.tensor(encoded[i])
+                    mask[r, : len(encoded[i])] = 1
+                logits = self.model(input_ids=ids.to(device), attention_mask=mask.to(device))
+                probs = torch.softmax(logits.logits.float(), dim=-1).cpu().numpy()
+                out[rows] = probs
+        return out
+
+    def pipe(
+        self,
+        docs: Iterable[Document],
+        entities: Iterable[Sequence[Entity]] | None = None,
+        batch_size: int = 32,
+    ) -> Iterator[list[Relation]]:
+        """One list of relations per document, in input order; ``entities`` per document
+        (default: each document's own, e.g. gold ones). Documents go one at a time into
+        candidates, and candidates of a document in length-sorted batches."""
+        entity_lists = iter(entities) if entities is not None else None
+        for doc in docs:
+            ents = next(entity_lists) if entity_lists is not None else doc.entities
+            yield self.relations(doc, ents, batch_size)
+
+    def relations(
+        self, doc: Document, entities: Sequence[Entity], batch_size: int = 32
+    ) -> list[Relation]:
+        cands = candidates(doc, entities, self.task)
+        if not cands:
+            return []
+        text = doc.text
+        probs = self.predict([marked_text(text, c, self.task) for c in cands], batch_size)
+        return [
+            r
+            for c, p in zip(cands, probs, strict=True)
+            if (r := self.relation(doc.id, c, p)) is not None
+        ]
+
+    def relation(self, doc_id: str, candidate: Candidate, probs: np.ndarray) -> Relation | None:
+        """The candidate's most probable label as a Relation; None when it is ``none``."""
+        best = int(np.argmax(probs))
+        label = self.labels[best]
+        if label == NONE:
+            return None
+        head, tail = candidate.head, candidate.tail
+        return Relation(
+            doc_id,
+            concept_key(head),
+            concept_key(tail),
+            label,
+            round(float(probs[best]), 4),
+            candidate.span,
+            self.source,
+            head,
+            tail,
+        )

@@ -1,0 +1,111 @@
+"""The fine-tuning steps every BioMine head shares: LoRA wrapping, optimiser and schedule,
+padding, saving a model folder that ``mining.nlp.model_folder`` opens.
+
+With ``lora_r > 0`` only LoRA adapters on every linear layer, the LayerNorms and the task
+head are trained and shipped (a few MiB; the base is loaded from the installed package at run
+time); ``lora_r = 0`` is a full fine-tune, written as fp16 safetensors.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import shutil
+from pathlib import Path
+
+LORA_TARGETS = ["query", "key", "value", "dense"]
+IGNORE = -100
+
+
+def wrap_lora(model, lora_r: int, lora_alpha: int | None, task_type: str, head: list[str]):
+    """The model with LoRA adapters (``peft``), or itself when ``lora_r`` is 0."""
+    if lora_r <= 0:
+        return model
+    from peft import LoraConfig, TaskType, get_peft_model
+
+    cfg = LoraConfig(
+        task_type=getattr(TaskType, task_type),
+        r=lora_r,
+        lora_alpha=lora_alpha or 2 * lora_r,
+        lora_dropout=0.1,
+        target_modules=LORA_TARGETS,
+        modules_to_save=[*head, "LayerNorm"],
+    )
+    return get_peft_model(model, cfg)
+
+
+def optimiser(model, lr: float, total_steps: int, warmup_share: float = 0.06):
+    """AdamW (weight decay 0.01 on matrices) with linear warm-up and decay."""
+    import torch
+
+    decay = [p for p in model.parameters() if p.requires_grad and p.ndim > 1]
+    no_decay = [p for p in model.parameters() if p.requires_grad and p.ndim <= 1]
+    opt = torch.optim.AdamW(
+        [{"params": decay, "weight_decay": 0.01}, {"params": no_decay, "weight_decay": 0.0}], lr=lr
+    )
+    warmup = max(1, int(warmup_share * total_steps))
+
+    def lr_at(step: int) -> float:
+        if step < warmup:
+            return (step + 1) / warmup
+        return max(0.0, (total_steps - step) / max(1, total_steps - warmup))
+
+    return opt, torch.optim.lr_scheduler.LambdaLR(opt, lr_at)
+
+
+def steps(n_examples: int, batch_size: int, epochs: int) -> int:
+    return math.ceil(n_examples / batch_size) * epochs
+
+
+def pad_batch(sequences: list[list[int]], pad_id: int):
+    """``(ids, attention_mask)`` tensors, right-padded."""
+    import torch
+
+    width = max(len(s) for s in sequences)
+    ids = torch.full((len(sequences), width), pad_id, dtype=torch.long)
+    mask = torch.zeros((len(sequences), width), dtype=torch.long)
+    for i, s in enumerate(sequences):
+        ids[i, : len(s)] = torch.tensor(s)
+        mask[i, : len(s)] = 1
+    return ids, mask
+
+
+def trainable_state(model) -> dict:
+    return {n: p.detach().clone() for n, p in model.named_parameters() if p.requires_grad}
+
+
+def restore_state(model, state: dict) -> None:
+    import torch
+
+    with torch.no_grad():
+        params = dict(model.named_parameters())
+        for n, v in state.items():
+            params[n].copy_(v)
+
+
+def save_model_folder(model, tokenizer, out_dir: str | Path, base: str, extra: dict) -> Path:
+    """Write ``out_dir`` afresh: the adapter (LoRA) or fp16 weights, config with BioMine's
+    keys (``biomine_version``, ``biomine_base`` and ``extra``), tokenizer files."""
+    out = Path(out_dir)
+    if out.exists():
+        shutil.rmtree(out)
+    out.mkdir(parents=True)
+    lora = hasattr(model, "get_base_model")
+    if lora:
+        model.save_pretrained(str(out))
+        acfg_path = out / "adapter_config.json"
+        acfg = json.loads(acfg_path.read_text())
+        acfg["base_model_name_or_path"] = base  # symbolic (package name / hub id), not a path
+        acfg_path.write_text(json.dumps(acfg, indent=2, sort_keys=True) + "\n")
+        config = model.get_base_model().config
+        config.architectures = [type(model.get_base_model()).__name__]
+    else:
+        model.half().save_pretrained(str(out), safe_serialization=True)
+        config = model.config
+    config.biomine_version = "1.0"
+    config.biomine_base = base
+    for key, value in extra.items():
+        setattr(config, key, value)
+    config.save_pretrained(str(out))
+    tokenizer.save_pretrained(str(out))
+    return out
