@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from mining.cli import annotate, eval_ner, eval_re, export, ingest, search, stats, train_ner
+from mining.cli import annotate, eval_ner, eval_re, export, ingest, run, search, stats, train_ner
 
 app = typer.Typer(
     name="biomine",
@@ -13,7 +13,7 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-for module in (ingest, stats, search, export, annotate):
+for module in (ingest, run, stats, search, export, annotate):
     app.command(module.NAME, help=module.run.__doc__)(module.run)
 
 # Command groups (`biomine eval ner`, `biomine eval re`): one module per command.

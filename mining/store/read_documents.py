@@ -32,14 +32,14 @@ def iter_documents(
             ).all()
             if not rows:
                 return
-            docs = [_document(row) for row in rows]
+            docs = [document_from_row(row) for row in rows]
             if with_annotations:
                 _attach_annotations(connection, docs, sources)
         yield from docs
         last_pk = rows[-1].pk
 
 
-def _document(row) -> Document:
+def document_from_row(row) -> Document:
     meta = dict(row.meta or {})
     meta.setdefault("version", row.version)
     return Document(id=row.id, title=row.title, abstract=row.abstract, meta=meta)

@@ -114,5 +114,21 @@ runs = Table(
     Column("status", String(16), nullable=False),  # running, done, failed
 )
 
+# Which model (``source``) has processed which document, found something or not: what
+# ``biomine run`` skips. Dropped with the derived rows, so a new version is processed again.
+processed = Table(
+    "processed",
+    metadata,
+    Column(
+        "doc_id",
+        String(64),
+        ForeignKey("documents.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("source", String(255), primary_key=True),
+    Column("run_id", Integer, ForeignKey("runs.id", ondelete="SET NULL")),
+)
+Index("ix_processed_source", processed.c.source)
+
 # Rows derived from a document: dropped when a newer version of it replaces it.
-DERIVED_TABLES = (relations, answers, entities)
+DERIVED_TABLES = (processed, relations, answers, entities)

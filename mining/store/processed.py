@@ -1,0 +1,78 @@
+"""Which documents a set of models has yet to process, and writing their results.
+
+A document is pending while any of the given model sources has no ``processed`` row for it;
+its results are written in one transaction per batch, together with those rows, so a run
+killed at any point resumes where it stopped and a re-run never duplicates rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+
+from sqlalchemy import Engine, delete, func, select
+
+from mining.store.read_documents import document_from_row
+from mining.store.schema import documents, processed
+from mining.store.write_annotations import replace_annotations
+from mining.types import Document, Entity, Relation
+
+
+def _done_count(sources: Sequence[str]):
+    return (
+        select(func.count())
+        .where(processed.c.doc_id == documents.c.id, processed.c.source.in_(sources))
+        .scalar_subquery()
+    )
+
+
+def count_pending(engine: Engine, sources: Sequence[str]) -> int:
+    with engine.connect() as connection:
+        query = select(func.count()).where(_done_count(sources) < len(set(sources)))
+        return connection.execute(query.select_from(documents)).scalar_one()
+
+
+def pending_documents(
+    engine: Engine, sources: Sequence[str], batch_size: int = 64
+) -> Iterator[list[Document]]:
+    """Batches of the documents not yet processed by every one of ``sources``, in insertion
+    order (keyset paging: memory stays flat on a dump-sized database)."""
+    last_pk = 0
+    wanted = len(set(sources))
+    while True:
+        with engine.connect() as connection:
+            rows = connection.execute(
+                select(documents)
+                .where(documents.c.pk > last_pk, _done_count(sources) < wanted)
+                .order_by(documents.c.pk)
+                .limit(batch_size)
+            ).all()
+        if not rows:
+            return
+        yield [document_from_row(row) for row in rows]
+        last_pk = rows[-1].pk
+
+
+def write_results(
+    engine: Engine,
+    doc_ids: Sequence[str],
+    entities: Mapping[str, Sequence[Entity]],
+    relations: Mapping[str, Sequence[Relation]],
+    run_id: int | None = None,
+) -> tuple[int, int]:
+    """Replace each source's rows for ``doc_ids`` with the new ones (entity sources first, so
+    relations can point at their mentions) and mark the documents processed by all of them;
+    one transaction. Returns (entities, relations) written."""
+    sources = [*entities, *relations]
+    n_entities = n_relations = 0
+    with engine.begin() as connection:
+        for source, rows in entities.items():
+            n_entities += replace_annotations(connection, doc_ids, source, rows, [], run_id)[0]
+        for source, rows in relations.items():
+            n_relations += replace_annotations(connection, doc_ids, source, [], rows, run_id)[1]
+        done = processed.c.doc_id.in_(doc_ids) & processed.c.source.in_(sources)
+        connection.execute(delete(processed).where(done))
+        connection.execute(
+            processed.insert(),
+            [{"doc_id": d, "source": s, "run_id": run_id} for d in doc_ids for s in sources],
+        )
+    return n_entities, n_relations

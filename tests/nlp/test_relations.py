@@ -1,0 +1,98 @@
+"""The relation classifier: loading, label checks, windows around the markers, Relation rows."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from mining.errors import ModelError
+from mining.nlp.relation_candidates import candidates, marked_text
+from mining.nlp.relation_tasks import CHEMPROT
+from mining.nlp.relations import RelationClassifier, concept_key, encode_candidate
+from mining.types import Document, Entity
+from tests.nlp.tiny_models import tiny_classifier
+
+TEXT = "Tamoxifen inhibits CYP2D6 and binds aspirin."
+
+
+def entities():
+    return [
+        Entity("d", 0, 9, "Tamoxifen", "Chemical", "D013629"),
+        Entity("d", 19, 25, "CYP2D6", "Gene"),
+        Entity("d", 36, 43, "aspirin", "Chemical"),
+    ]
+
+
+def test_relations_carry_mentions_evidence_keys_and_source(tmp_path):
+    folder = tiny_classifier(tmp_path / "re", CHEMPROT.classes, favour="CPR:4")
+    clf = RelationClassifier.from_pretrained(folder, device="cpu")
+    (rels,) = list(clf.pipe([Document("d", TEXT)], [entities()]))
+    assert [(r.head_mention.text, r.tail_mention.text, r.label) for r in rels] == [
+        ("Tamoxifen", "CYP2D6", "CPR:4"),
+        ("aspirin", "CYP2D6", "CPR:4"),
+    ]
+    first = rels[0]
+    assert (first.head, first.tail) == ("D013629", "text:Gene:cyp2d6")
+    assert first.evidence == (0, len(TEXT)) and first.source == "re"
+    assert 0.99 < first.score <= 1.0
+
+
+def test_none_predictions_are_dropped(tmp_path):
+    folder = tiny_classifier(tmp_path / "re", CHEMPROT.classes, favour="none")
+    clf = RelationClassifier.from_pretrained(folder, device="cpu")
+    assert list(clf.pipe([Document("d", TEXT)], [entities()])) == [[]]
+
+
+def test_labels_must_be_the_tasks(tmp_path):
+    folder = tiny_classifier(tmp_path / "re", ["none", "CPR:4"])
+    with pytest.raises(ModelError, match="not the chemprot task"):
+        RelationClassifier.from_pretrained(folder, device="cpu")
+
+
+def test_unknown_task_and_bad_folders(tmp_path):
+    folder = tiny_classifier(tmp_path / "re", CHEMPROT.classes)
+    config = json.loads((folder / "config.json").read_text())
+    del config["biomine_task"]
+    (folder / "config.json").write_text(json.dumps(config))
+    with pytest.raises(ModelError, match="unknown relation task"):
+        RelationClassifier.from_pretrained(folder, device="cpu")
+    assert RelationClassifier.from_pretrained(folder, task="chemprot", device="cpu")
+    with pytest.raises(ModelError, match="no such model folder"):
+        RelationClassifier.from_pretrained(tmp_path / "missing", device="cpu")
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(ModelError, match="no config.json"):
+        RelationClassifier.from_pretrained(tmp_path / "empty", device="cpu")
+
+
+def test_long_texts_keep_the_stretch_around_the_markers(tmp_path):
+    from transformers import AutoTokenizer
+
+    folder = tiny_classifier(tmp_path / "re", CHEMPROT.classes)
+    tok = AutoTokenizer.from_pretrained(folder)
+    filler = " ".join(["the"] * 100)
+    text = f"{filler} Tamoxifen inhibits CYP2D6 . {filler}"
+    doc = Document("d", text)
+    ents = [
+        Entity("d", text.index("Tamoxifen"), text.index("Tamoxifen") + 9, "Tamoxifen", "Chemical"),
+        Entity("d", text.index("CYP2D6"), text.index("CYP2D6") + 6, "CYP2D6", "Gene"),
+    ]
+    (cand,) = candidates(doc, ents, CHEMPROT)
+    ids = encode_candidate(tok, marked_text(text, cand, CHEMPROT), 32)
+    assert len(ids) == 32 and ids[0] == tok.cls_token_id and ids[-1] == tok.sep_token_id
+    words = tok.convert_ids_to_tokens(ids)
+    assert {"@", "#", "tamoxifen", "cyp2d6"} <= set(words)
+    # Mentions farther apart than a window: both ends are kept with their markers.
+    far = f"Tamoxifen {filler} CYP2D6"
+    ents = [
+        Entity("d", 0, 9, "Tamoxifen", "Chemical"),
+        Entity("d", len(far) - 6, len(far), "CYP2D6", "Gene"),
+    ]
+    (cand,) = candidates(Document("d", far), ents, CHEMPROT)
+    words = tok.convert_ids_to_tokens(encode_candidate(tok, marked_text(far, cand, CHEMPROT), 32))
+    assert words.count("@") == 2 and words.count("#") == 2 and len(words) == 32
+
+
+def test_concept_key_prefers_the_concept():
+    assert concept_key(Entity("d", 0, 3, "ASA", "Chemical", "D001241")) == "D001241"
+    assert concept_key(Entity("d", 0, 7, "Big  Gene", "Gene")) == "text:Gene:big gene"

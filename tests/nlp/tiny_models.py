@@ -1,0 +1,39 @@
+"""Tiny randomly initialised models written by tests (no model hub here)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+WORDS = "@ * # ^ chemical gene tamoxifen inhibits cyp2d6 and binds aspirin cox . the of".split()
+
+
+def tiny_classifier(
+    folder: Path, labels: list[str], favour: str | None = None, task: str = "chemprot"
+) -> Path:
+    """A 1-layer BERT sequence classifier with ``labels``; ``favour`` gets a large bias, so the
+    classifier predicts that label for every input (plumbing tests, not quality)."""
+    import torch
+    from transformers import BertConfig, BertForSequenceClassification, BertTokenizerFast
+
+    folder.mkdir(parents=True, exist_ok=True)
+    vocab = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", *WORDS]
+    (folder / "vocab.txt").write_text("\n".join(vocab) + "\n")
+    BertTokenizerFast(vocab=str(folder / "vocab.txt")).save_pretrained(folder)
+    torch.manual_seed(0)
+    config = BertConfig(
+        vocab_size=len(vocab),
+        hidden_size=16,
+        num_hidden_layers=1,
+        num_attention_heads=2,
+        intermediate_size=32,
+        max_position_embeddings=64,
+        id2label=dict(enumerate(labels)),
+        label2id={x: i for i, x in enumerate(labels)},
+    )
+    config.biomine_task = task
+    model = BertForSequenceClassification(config)
+    if favour is not None:
+        with torch.no_grad():
+            model.classifier.bias[labels.index(favour)] = 50.0
+    model.save_pretrained(folder)
+    return folder
