@@ -71,6 +71,9 @@ def write_card(
     folder = Path(folder)
     m = json.loads((folder / "training_metrics.json").read_text())
     cfg = m["config"]
+    if shipped is None and m.get("select") in m.get("dev", {}):
+        # The training run scored the shipped decoding on dev at the kept epoch.
+        shipped = {t: Scores(s["tp"], s["fp"], s["fn"]) for t, s in m["dev"][m["select"]].items()}
     types = m.get("types") or ["Chemical", "Disease"]
     lora = bool(cfg.get("lora_r"))
     labels = ", ".join(["`O`", *(f"`B-/I-{t}`" for t in types)])
@@ -134,7 +137,7 @@ def write_card(
     )
     text = f"""{header}
 
-# {folder.name} — BioMine's {" + ".join(types)} tagger
+# {folder.name} — BioMine's {" + ".join(types)} tagger{" (BioGPT architecture)" if biogpt else ""}
 
 A BIO token classifier ({labels}) on top of {base_words}. The folder holds {weights}.
 Folder size: {folder_size(folder) / 1024:.0f} KiB.
