@@ -20,6 +20,7 @@ install: $(STAMP)
 
 demo: $(STAMP)
 	$(BIN)/biomine ingest data/ --db $(DB)
+	$(BIN)/biomine run --db $(DB)
 	$(BIN)/biomine stats --db $(DB)
 
 test: $(STAMP)

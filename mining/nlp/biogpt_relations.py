@@ -156,7 +156,8 @@ class GenerativeRelationExtractor:
         model.to(device).eval()
         if Path(name).is_dir():
             name = Path(name).name
-        return cls(model, tokenizer, TASKS[task], name)
+        max_source = getattr(model.config, "biomine_max_source", 400)  # as it was trained
+        return cls(model, tokenizer, TASKS[task], name, max_source)
 
     def prompt_ids(self, text: str) -> list[int]:
         """``</s> source </s>``: BioGPT's own start, the text cut to ``max_source`` tokens."""

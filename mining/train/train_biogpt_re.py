@@ -132,6 +132,7 @@ def train_biogpt_re(
     model.config.biomine_task = task.name
     model.config.biomine_version = "1.0"
     model.config.biomine_base = base
+    model.config.biomine_max_source = max_source
     model.save_pretrained(str(out), safe_serialization=True)
     tokenizer.save_pretrained(str(out))
     metrics = {
