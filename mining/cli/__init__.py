@@ -4,7 +4,18 @@ from __future__ import annotations
 
 import typer
 
-from mining.cli import annotate, eval_ner, eval_re, export, ingest, run, search, stats, train_ner
+from mining.cli import (
+    annotate,
+    eval_ner,
+    eval_re,
+    export,
+    ingest,
+    run,
+    search,
+    stats,
+    train_ner,
+    train_re,
+)
 
 app = typer.Typer(
     name="biomine",
@@ -19,7 +30,7 @@ for module in (ingest, run, stats, search, export, annotate):
 # Command groups (`biomine eval ner`, `biomine eval re`): one module per command.
 GROUPS = {
     "eval": ("Score models on gold corpora.", (eval_ner, eval_re)),
-    "train": ("Train models on gold corpora.", (train_ner,)),
+    "train": ("Train models on gold corpora.", (train_ner, train_re)),
 }
 for group, (group_help, modules) in GROUPS.items():
     sub = typer.Typer(name=group, help=group_help, no_args_is_help=True)

