@@ -8,7 +8,6 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.table import Table
 
 from mining.cli.common import user_errors
 
@@ -47,25 +46,13 @@ def run(
     threads: Annotated[int, typer.Option(min=1, help="CPU threads for torch.")] = 2,
 ) -> None:
     """Score an NER model on a gold corpus: strict P/R/F1 in percent (exact span and type)."""
-    from mining.train.metrics import OVERALL
+    from mining.cli.scores_output import scores_json, scores_table
     from mining.train.train_ner import evaluate_model
 
     with user_errors():
         scores = evaluate_model(model, gold, batch_size=batch_size, threads=threads)
-    overall = scores.pop(OVERALL)
     if as_json:
-        result = overall.as_dict() | {"per_type": {t: s.as_dict() for t, s in scores.items()}}
-        typer.echo(json.dumps(result))
+        typer.echo(json.dumps(scores_json(scores)))
         return
     models = " + ".join(model) if model else "shipped taggers"
-    table = Table("type", "P", "R", "F1", "gold", "predicted", title=f"{models} on {gold}")
-    for label, s in [*scores.items(), ("overall", overall)]:
-        table.add_row(
-            label,
-            f"{100 * s.precision:.2f}",
-            f"{100 * s.recall:.2f}",
-            f"{100 * s.f1:.2f}",
-            f"{s.tp + s.fn:,}",
-            f"{s.tp + s.fp:,}",
-        )
-    Console().print(table)
+    Console().print(scores_table(f"{models} on {gold}", scores))

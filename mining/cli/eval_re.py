@@ -9,7 +9,6 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.table import Table
 
 from mining.cli.common import user_errors
 
@@ -75,35 +74,18 @@ def run(
     threads: Annotated[int, typer.Option(min=1, help="CPU threads for torch.")] = 2,
 ) -> None:
     """Score a relation classifier on a gold corpus: micro P/R/F1 in percent."""
+    from mining.cli.scores_output import scores_json, scores_table
     from mining.train.eval_re import evaluate_model
-    from mining.train.metrics import OVERALL
 
     with user_errors():
         results = evaluate_model(
             task.value, gold, model, split=split.value, batch_size=batch_size, threads=threads
         )
-
-    def as_dict(scores):
-        scores = dict(scores)
-        overall = scores.pop(OVERALL)
-        return overall.as_dict() | {"per_type": {t: s.as_dict() for t, s in scores.items()}}
-
-    main = results.get("end_to_end", results["gold_entities"])
     if as_json:
-        out = as_dict(main)
+        out = scores_json(results.get("end_to_end", results["gold_entities"]))
         if "end_to_end" in results:
-            out["gold_entities"] = as_dict(results["gold_entities"])
+            out["gold_entities"] = scores_json(results["gold_entities"])
         typer.echo(json.dumps(out))
         return
     for setting, scores in results.items():
-        table = Table("type", "P", "R", "F1", "gold", "predicted", title=f"{task} {setting}")
-        for label, s in scores.items():
-            table.add_row(
-                label,
-                f"{100 * s.precision:.2f}",
-                f"{100 * s.recall:.2f}",
-                f"{100 * s.f1:.2f}",
-                f"{s.tp + s.fn:,}",
-                f"{s.tp + s.fp:,}",
-            )
-        Console().print(table)
+        Console().print(scores_table(f"{task} {setting.replace('_', ' ')} on {gold}", scores))

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from itertools import islice
 from pathlib import Path
 
 import numpy as np
@@ -169,6 +170,13 @@ def predict_probs(
     return out
 
 
+def chunks(items: Iterable, size: int) -> Iterator[list]:
+    """Consecutive lists of ``size`` items (the last may be shorter) from any iterable."""
+    iterator = iter(items)
+    while chunk := list(islice(iterator, size)):
+        yield chunk
+
+
 class NerTagger:
     """Tags documents with a token-classification model; ``pipe`` yields ``Entity`` lists."""
 
@@ -225,13 +233,7 @@ class NerTagger:
     ) -> Iterator[list[Entity]]:
         """One list of entities per document, in input order; documents are read in chunks so
         a stream is never held whole, and sentences of a chunk are batched by length."""
-        chunk: list[Document] = []
-        for doc in docs:
-            chunk.append(doc)
-            if len(chunk) >= docs_per_chunk:
-                yield from self._tag_chunk(chunk, batch_size)
-                chunk = []
-        if chunk:
+        for chunk in chunks(docs, docs_per_chunk):
             yield from self._tag_chunk(chunk, batch_size)
 
     def predict(self, docs: Sequence[Document], batch_size: int = 32):

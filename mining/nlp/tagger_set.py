@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
-from mining.nlp.ner import NerTagger
+from mining.nlp.ner import NerTagger, chunks
 from mining.types import Document, Entity
 
 MODELS_DIR = Path(__file__).resolve().parents[2] / "models"
@@ -51,13 +51,7 @@ class TaggerSet:
         if len(self.taggers) == 1:
             yield from self.taggers[0].pipe(docs, batch_size, docs_per_chunk)
             return
-        chunk: list[Document] = []
-        for doc in docs:
-            chunk.append(doc)
-            if len(chunk) >= docs_per_chunk:
-                yield from self._tag_chunk(chunk, batch_size)
-                chunk = []
-        if chunk:
+        for chunk in chunks(docs, docs_per_chunk):
             yield from self._tag_chunk(chunk, batch_size)
 
     def _tag_chunk(self, docs: list[Document], batch_size: int) -> Iterator[list[Entity]]:
