@@ -13,8 +13,17 @@ import math
 import shutil
 from pathlib import Path
 
-LORA_TARGETS = ["query", "key", "value", "dense"]
+# Every linear layer, and the layer norms trained in full, by module name: BERT-family
+# encoders (MiniLM) name them one way, BioGPT (fairseq-style) another.
+LORA_TARGETS = {
+    "biogpt": (["q_proj", "k_proj", "v_proj", "out_proj", "fc1", "fc2"], ["layer_norm"]),
+    "bert": (["query", "key", "value", "dense"], ["LayerNorm"]),
+}
 IGNORE = -100
+
+
+def lora_targets(model_type: str) -> tuple[list[str], list[str]]:
+    return LORA_TARGETS.get(model_type, LORA_TARGETS["bert"])
 
 
 def wrap_lora(model, lora_r: int, lora_alpha: int | None, task_type: str, head: list[str]):
@@ -23,13 +32,14 @@ def wrap_lora(model, lora_r: int, lora_alpha: int | None, task_type: str, head: 
         return model
     from peft import LoraConfig, TaskType, get_peft_model
 
+    linear, norms = lora_targets(model.config.model_type)
     cfg = LoraConfig(
         task_type=getattr(TaskType, task_type),
         r=lora_r,
         lora_alpha=lora_alpha or 2 * lora_r,
         lora_dropout=0.1,
-        target_modules=LORA_TARGETS,
-        modules_to_save=[*head, "LayerNorm"],
+        target_modules=linear,
+        modules_to_save=[*head, *norms],
     )
     return get_peft_model(model, cfg)
 
