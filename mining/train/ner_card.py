@@ -71,13 +71,25 @@ def write_card(
     folder = Path(folder)
     m = json.loads((folder / "training_metrics.json").read_text())
     cfg = m["config"]
-    if shipped is None and m.get("select") in m.get("dev", {}):
+    config = json.loads((folder / "config.json").read_text())
+    propagate = config.get("biomine_abbreviations", True)
+    variant = m.get("select", "") if propagate else m.get("select", "").removesuffix("+abbr")
+    if shipped is None and variant in m.get("dev", {}):
         # The training run scored the shipped decoding on dev at the kept epoch.
-        shipped = {t: Scores(s["tp"], s["fp"], s["fn"]) for t, s in m["dev"][m["select"]].items()}
+        shipped = {t: Scores(s["tp"], s["fp"], s["fn"]) for t, s in m["dev"][variant].items()}
+    propagation = (
+        " and propagates abbreviation types\n(`mining.nlp.abbreviations`, Schwartz & Hearst 2003)"
+        if propagate
+        else ""
+    )
+    abbreviations = (
+        "abbreviation propagation"
+        if propagate
+        else "no abbreviation propagation: `biomine_abbreviations` is false in config.json"
+    )
     types = m.get("types") or ["Chemical", "Disease"]
     lora = bool(cfg.get("lora_r"))
     labels = ", ".join(["`O`", *(f"`B-/I-{t}`" for t in types)])
-    config = json.loads((folder / "config.json").read_text())
     biogpt = config.get("model_type") == "biogpt"
     base_words = (
         f"a BioGPT-architecture decoder ({config.get('num_hidden_layers')} layers, hidden size "
@@ -144,19 +156,18 @@ Folder size: {folder_size(folder) / 1024:.0f} KiB.
 
 Open it with `mining.nlp.ner.NerTagger.from_pretrained("models/{folder.name}")`: it tags
 sentence windows (`mining.nlp.sentences`), decodes word-level spans
-(`mining.nlp.span_decoding`, strategy `average`, then `tidy`) and propagates abbreviation types
-(`mining.nlp.abbreviations`, Schwartz & Hearst 2003).
+(`mining.nlp.span_decoding`, strategy `average`, then `tidy`){propagation}.
 
 ## Data
 - Train: {train_files}:
-  {m.get("train_docs", "?")} documents, {_counts(m.get("train_mentions"))} mentions.
-- Model selection and the figures below: `{Path(cfg["dev"]).name}`, {m.get("dev_docs", "?")}
+  {m.get("train_docs", 0):,} documents, {_counts(m.get("train_mentions"))} mentions.
+- Model selection and the figures below: `{Path(cfg["dev"]).name}`, {m.get("dev_docs", 0):,}
   documents, {_counts(m.get("dev_mentions"))} mentions. No test split was used.
 - Training windows are the sentences of `mining.nlp.sentences.split_document` (the windows
   the tagger infers on), labels aligned on characters through the fast tokenizer's offsets.
 
 ## Dev metrics (strict: exact character span and type)
-Shipped configuration (average word aggregation, edge tidying, abbreviation propagation),
+Shipped configuration (average word aggregation, edge tidying, {abbreviations}),
 measured by
 `python -m mining.train.train_ner --evaluate models/{folder.name} --dev {cfg["dev"]}`:
 

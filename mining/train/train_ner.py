@@ -17,7 +17,6 @@ import argparse
 import json
 import math
 import random
-import shutil
 import sys
 import time
 from collections.abc import Sequence
@@ -27,6 +26,15 @@ from mining.errors import InputError
 from mining.nlp.model_folder import load_fast_tokenizer, resolve_base
 from mining.nlp.ner import NerTagger
 from mining.nlp.span_decoding import STRATEGIES
+from mining.train.finetune import (
+    optimiser,
+    pad_batch,
+    restore_state,
+    save_model_folder,
+    steps,
+    trainable_state,
+    wrap_lora,
+)
 from mining.train.metrics import OVERALL, Scores, mentions, report, strict_scores
 from mining.train.ner_card import write_card
 from mining.train.ner_data import (
@@ -38,8 +46,6 @@ from mining.train.ner_data import (
     mention_counts,
     training_examples,
 )
-
-LORA_TARGETS = ["query", "key", "value", "dense"]
 
 
 def evaluate(
@@ -67,15 +73,10 @@ def evaluate(
 def _pad(batch, pad_id):
     import torch
 
-    width = max(len(x["input_ids"]) for x in batch)
-    ids = torch.full((len(batch), width), pad_id, dtype=torch.long)
-    labels = torch.full((len(batch), width), IGNORE, dtype=torch.long)
-    mask = torch.zeros((len(batch), width), dtype=torch.long)
+    ids, mask = pad_batch([x["input_ids"] for x in batch], pad_id)
+    labels = torch.full(ids.shape, IGNORE, dtype=torch.long)
     for i, x in enumerate(batch):
-        n = len(x["input_ids"])
-        ids[i, :n] = torch.tensor(x["input_ids"])
-        labels[i, :n] = torch.tensor(x["labels"])
-        mask[i, :n] = 1
+        labels[i, : len(x["labels"])] = torch.tensor(x["labels"])
     return ids, mask, labels
 
 
@@ -129,39 +130,13 @@ def train_ner(
         base_path, num_labels=len(labels), id2label=id2label, label2id=label2id
     )
     lora = lora_r > 0
-    if lora:
-        from peft import LoraConfig, TaskType, get_peft_model
-
-        cfg = LoraConfig(
-            task_type=TaskType.TOKEN_CLS,
-            r=lora_r,
-            lora_alpha=lora_alpha or 2 * lora_r,
-            lora_dropout=0.1,
-            target_modules=LORA_TARGETS,
-            modules_to_save=["classifier", "LayerNorm"],
-        )
-        model = get_peft_model(model, cfg)
-        lr = lr or 1e-3
-    else:
-        lr = lr or 1e-4
+    model = wrap_lora(model, lora_r, lora_alpha, "TOKEN_CLS", ["classifier"])
+    lr = lr or (1e-3 if lora else 1e-4)
     trainable = [p for p in model.parameters() if p.requires_grad]
     n_train = sum(p.numel() for p in trainable)
     log(f"trainable params {n_train:,} (lora_r={lora_r}), lr {lr}")
-    decay = [p for n, p in model.named_parameters() if p.requires_grad and p.ndim > 1]
-    no_decay = [p for n, p in model.named_parameters() if p.requires_grad and p.ndim <= 1]
-    opt = torch.optim.AdamW(
-        [{"params": decay, "weight_decay": 0.01}, {"params": no_decay, "weight_decay": 0.0}], lr=lr
-    )
     steps_per_epoch = math.ceil(len(examples) / batch_size)
-    total = steps_per_epoch * epochs
-    warmup = max(1, int(0.06 * total))
-
-    def lr_at(step: int) -> float:
-        if step < warmup:
-            return (step + 1) / warmup
-        return max(0.0, (total - step) / max(1, total - warmup))
-
-    sched = torch.optim.lr_scheduler.LambdaLR(opt, lr_at)
+    opt, sched = optimiser(model, lr, steps(len(examples), batch_size, epochs))
     lengths = [len(x["input_ids"]) for x in examples]
     pad_id = tokenizer.pad_token_id or 0
     best_f1, best_state, best_epoch, history = -1.0, None, -1, []
@@ -209,39 +184,15 @@ def train_ner(
         if f1 > best_f1:
             best_f1, best_epoch = f1, epoch
             best_results = results
-            best_state = {
-                n: p.detach().clone() for n, p in model.named_parameters() if p.requires_grad
-            }
+            best_state = trainable_state(model)
             log(f"new best {select} F1 {100 * f1:.2f} at epoch {epoch}\n{report(results[select])}")
         if out_of_time or (max_minutes and (time.time() - t0) / 60 > max_minutes):
             log(f"stopping after epoch {epoch}: time budget {max_minutes} min spent")
             break
 
-    with torch.no_grad():
-        params = dict(model.named_parameters())
-        for n, v in best_state.items():
-            params[n].copy_(v)
+    restore_state(model, best_state)
     train_minutes = (time.time() - t0) / 60
-    out = Path(out_dir)
-    if out.exists():
-        shutil.rmtree(out)
-    out.mkdir(parents=True)
-    if lora:
-        model.save_pretrained(str(out))
-        acfg_path = out / "adapter_config.json"
-        acfg = json.loads(acfg_path.read_text())
-        acfg["base_model_name_or_path"] = base  # symbolic (package name / hub id), not a path
-        acfg_path.write_text(json.dumps(acfg, indent=2, sort_keys=True) + "\n")
-        config = model.get_base_model().config
-        config.architectures = [type(model.get_base_model()).__name__]
-    else:
-        model.half().save_pretrained(str(out), safe_serialization=True)
-        config = model.config
-    config.biomine_version = "1.0"
-    config.biomine_base = base
-    config.biomine_max_tokens = max_tokens
-    config.save_pretrained(str(out))
-    tokenizer.save_pretrained(str(out))
+    out = save_model_folder(model, tokenizer, out_dir, base, {"biomine_max_tokens": max_tokens})
     metrics = {
         "select": select,
         "best_epoch": best_epoch,
@@ -284,7 +235,7 @@ def evaluate_model(
     dev_path: str | Path,
     *,
     strategy: str = "average",
-    abbreviations: bool = True,
+    abbreviations: bool | None = None,
     batch_size: int = 64,
     threads: int = 2,
     device: str | None = "cpu",
@@ -365,7 +316,7 @@ def main(argv: list[str] | None = None) -> int:
             a.evaluate,
             a.dev,
             strategy=a.strategy,
-            abbreviations=not a.no_abbreviations,
+            abbreviations=False if a.no_abbreviations else None,
             threads=a.threads,
         )
         print(report(scores))

@@ -127,10 +127,20 @@ def test_annotate_file_pubtator_round_trip(dev_slice, tmp_path):
     gold = list(read_pubtator(dev_slice))
     assert [d.id for d in docs] == [d.id for d in gold]
     assert sum(len(d.entities) for d in docs) > 0
+    labels = set()
     for d in docs:
         for e in d.entities:
             assert d.text[e.start : e.end] == e.text
-            assert e.label in {"Chemical", "Disease"}
+            labels.add(e.label)
+    assert labels == {"Chemical", "Disease", "Gene"}  # the shipped taggers, all three types
+
+
+@needs_model
+def test_annotate_with_one_chosen_model(dev_slice):
+    result = biomine("annotate", SENTENCE, "--model", str(DEFAULT_NER_MODEL))
+    assert result.exit_code == 0, result.output
+    labels = {e["label"] for e in json.loads(result.stdout)["entities"]}
+    assert labels <= {"Chemical", "Disease"} and labels
 
 
 def test_train_ner_help():
