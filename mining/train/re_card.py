@@ -1,0 +1,105 @@
+"""The README.md model card of a trained relation classifier, from ``training_metrics.json``:
+what it relates, the data, the dev scores by the benchmark's own metric, the command, the
+licence (DDI-2013 is non-commercial, and so is a model trained on it)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from mining.nlp.relation_tasks import TASKS
+
+CORPORA = {
+    "chemprot": (
+        "bigbio/chemprot",
+        "ChemProt (BioCreative VI CHEMPROT track)",
+        "public domain mark (BigBio); cite Krallinger et al. 2017",
+        "micro-averaged over CPR:3, 4, 5, 6 and 9, gold entities, every candidate pair",
+    ),
+    "ddi": (
+        "bigbio/ddi_corpus",
+        "DDI-2013 (DrugBank + MedLine), one document in five held out for dev",
+        "**CC BY-NC 4.0: non-commercial use only**, and so is this model; cite "
+        "Herrero-Zazo et al. 2013",
+        "micro-averaged over mechanism, effect, advise and int, gold entities",
+    ),
+    "cdr": (
+        "bigbio/bc5cdr",
+        "BC5CDR chemical-induced disease (CID)",
+        "public domain (NLM notice); cite Li et al. 2016",
+        "concept pairs (chemical MeSH, disease MeSH) per abstract, gold entities",
+    ),
+}
+
+
+def write_re_card(folder: str | Path, notes: str = "") -> Path:
+    folder = Path(folder)
+    m = json.loads((folder / "training_metrics.json").read_text())
+    task, cfg = TASKS[m["task"]], m["config"]
+    dataset, corpus, licence, metric = CORPORA[task.name]
+    rows = "\n".join(
+        f"| {label} | {s['precision']:.2f} | {s['recall']:.2f} | {s['f1']:.2f} | "
+        f"{s['tp'] + s['fn']} | {s['tp'] + s['fp']} |"
+        for label, s in m["dev"].items()
+    )
+    candidates = ", ".join(f"{k} {v:,}" for k, v in m["candidates"].items())
+    history = "\n".join(
+        f"| {h['epoch']} | {h['train_loss']} | {h['dev']['overall']['f1']:.2f} | {h['train_s']} |"
+        for h in m["history"]
+    )
+    size = sum(f.stat().st_size for f in folder.rglob("*") if f.is_file()) / 1024
+    text = f"""---
+license: {"cc-by-nc-4.0" if task.name == "ddi" else "apache-2.0"}
+language: en
+library_name: transformers
+pipeline_tag: text-classification
+base_model: sentence-transformers/all-MiniLM-L6-v2
+datasets:
+- {dataset}
+metrics:
+- f1
+tags:
+- biomedical
+- relation-extraction
+---
+
+# {folder.name} — BioMine's {task.name} relation classifier
+
+Classifies candidate pairs ({", ".join(sorted(task.head_types))} → \
+{", ".join(sorted(task.tail_types))}) as one of {", ".join(task.labels)} or `none`, reading
+the sentence with typed entity markers (`mining.nlp.relation_candidates`). A LoRA adapter
+(r={cfg["lora_r"]}) with the trained LayerNorms and head ({m["trainable_params"]:,}
+parameters) on the MiniLM-L6 encoder of the installed package `{cfg["base"]}`, merged at load
+time. Folder size: {size:.0f} KiB. Open it with
+`mining.nlp.relations.RelationClassifier.from_pretrained("models/{folder.name}")`.
+
+## Data
+{corpus}: {m["train_docs"]} training documents, candidates {candidates};
+{m["dev_docs"]} dev documents. No test split was used.
+
+## Dev metrics ({metric})
+Reproduce: `biomine eval re --task {task.name} --model models/{folder.name} --gold {cfg["dev"]}\
+{" --split dev" if cfg.get("dev_split", "all") != "all" else ""}`
+
+| label | P | R | F1 | gold | predicted |
+|---|---:|---:|---:|---:|---:|
+{rows}
+
+| epoch | train loss | dev micro-F1 | train s |
+|---:|---:|---:|---:|
+{history}
+
+{notes}
+## Training
+```
+HF_HUB_OFFLINE=1 {m.get("command") or "python -m mining.train.train_re ..."}
+```
+AdamW, linear schedule with 6% warm-up, lr {cfg["lr"]}, batch {cfg["batch_size"]}, at most
+{cfg["max_tokens"]} subword tokens per candidate, seed {cfg["seed"]}, {cfg["epochs"]} epoch(s);
+{m["train_minutes"]} min on {cfg["threads"]} CPU threads.
+
+## Licence
+Adapter: Apache-2.0 unless the data says otherwise. Training data: {licence}.
+"""
+    (folder / "README.md").write_text(text)
+    return folder / "README.md"
