@@ -21,6 +21,7 @@ from pathlib import Path
 from sqlalchemy import Engine
 
 from mining.nlp.normalise import ConceptNormaliser
+from mining.nlp.relation_candidates import sentence_spans
 from mining.nlp.relations import DEFAULT_RE_MODELS, RelationClassifier
 from mining.nlp.tagger_set import DEFAULT_NER_MODELS, TaggerSet
 from mining.store.processed import count_pending, pending_documents, write_results
@@ -86,8 +87,11 @@ class Pipeline:
                 found = self.normaliser.normalise(doc.text, found)
             for e in found:
                 result.entities[e.source].append(e)
+            sentences = sentence_spans(doc) if self.classifiers else None  # once per document
             for classifier in self.classifiers:
-                result.relations[classifier.source] += classifier.relations(doc, found, batch_size)
+                result.relations[classifier.source] += classifier.relations(
+                    doc, found, batch_size, sentences
+                )
         return result
 
 

@@ -20,6 +20,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from mining.errors import ModelError
+from mining.nlp.relation_candidates import concept_ids
 from mining.nlp.relation_tasks import TASKS, RelationTask
 from mining.types import Document, Entity, Relation
 
@@ -47,9 +48,8 @@ def target_text(task: RelationTask, doc: Document) -> str:
     seen: set[tuple[str, str, str]] = set()
     first_mention: dict[str, Entity] = {}
     for e in sorted(doc.entities, key=lambda e: e.start):
-        for concept in (e.concept_id or "").split("|"):
-            if concept and concept != "-1":
-                first_mention.setdefault(concept, e)
+        for concept in concept_ids(e):
+            first_mention.setdefault(concept, e)
     pairs = []
     for r in doc.relations:
         if r.label not in task.labels:

@@ -73,9 +73,10 @@ def candidates(
     return out
 
 
-def type_word(label: str, task: RelationTask) -> str:
-    """The word a marker carries: DDI arguments are drugs, others their store type."""
-    return "drug" if task.name == "ddi" else label.lower()
+def concept_ids(e: Entity) -> set[str]:
+    """A mention's concept ids (BC5CDR joins composite mentions' ids with ``|``; ``-1`` is
+    its "not normalised")."""
+    return {c for c in (e.concept_id or "").split("|") if c and c != "-1"}
 
 
 def marked_text(text: str, candidate: Candidate, task: RelationTask) -> str:
@@ -90,7 +91,7 @@ def marked_text(text: str, candidate: Candidate, task: RelationTask) -> str:
     ]
     for mention, mark, type_mark in sorted(marks, key=lambda m: m[0].start):
         pieces.append(text[pos : mention.start])
-        word = type_word(mention.label, task)
+        word = task.marker_word or mention.label.lower()
         pieces.append(
             f"{mark} {type_mark} {word} {type_mark} {text[mention.start : mention.end]} {mark}"
         )

@@ -26,6 +26,8 @@ class RelationTask:
     max_sentences: int = 1
     # Relations hold between concepts of the abstract (CDR) rather than mention pairs.
     document_level: bool = False
+    # The word entity markers carry for an argument; None: its store type, lower-cased.
+    marker_word: str | None = None
 
     @property
     def classes(self) -> list[str]:
@@ -45,6 +47,7 @@ DDI = RelationTask(
     frozenset({"Chemical"}),
     ("mechanism", "effect", "advise", "int"),
     symmetric=True,
+    marker_word="drug",  # both arguments are chemicals; DDI calls them drugs
 )
 # Chemical-induced disease: a concept pair is positive when some mention pair says so. On
 # BC5CDR train, mention pairs within one sentence reach 73% of the CID concept pairs, within

@@ -24,6 +24,7 @@ import numpy as np
 
 from mining.errors import ModelError
 from mining.nlp.model_folder import load_model
+from mining.nlp.ner import special_affixes
 from mining.nlp.relation_candidates import (
     HEAD_MARK,
     TAIL_MARK,
@@ -45,12 +46,13 @@ def concept_key(e: Entity) -> str:
     return e.concept_id or f"text:{e.label}:{' '.join(e.text.casefold().split())}"
 
 
-def encode_candidate(tokenizer, text: str, max_tokens: int) -> list[int]:
-    """Token ids of a marked text with the tokenizer's special tokens, at most ``max_tokens``:
-    a longer text is cut to the stretch around its markers."""
-    from mining.nlp.ner import special_affixes
-
-    prefix, suffix = special_affixes(tokenizer)
+def encode_candidate(
+    tokenizer, text: str, max_tokens: int, affixes: tuple[list[int], list[int]] | None = None
+) -> list[int]:
+    """Token ids of a marked text with the tokenizer's special tokens (``affixes``, from
+    ``special_affixes``: pass them when encoding many texts), at most ``max_tokens``: a longer
+    text is cut to the stretch around its markers."""
+    prefix, suffix = affixes or special_affixes(tokenizer)
     enc = tokenizer(text, add_special_tokens=False, return_offsets_mapping=True)
     ids = list(enc["input_ids"])
     room = max_tokens - len(prefix) - len(suffix)
@@ -124,7 +126,8 @@ class RelationClassifier:
         """Label probabilities (``len(texts) x n_labels``, columns in ``self.labels`` order)."""
         import torch
 
-        encoded = [encode_candidate(self.tokenizer, t, self.max_tokens) for t in texts]
+        affixes = special_affixes(self.tokenizer)
+        encoded = [encode_candidate(self.tokenizer, t, self.max_tokens, affixes) for t in texts]
         out = np.zeros((len(texts), len(self.labels)), dtype=np.float32)
         pad = self.tokenizer.pad_token_id if self.tokenizer.pad_token_id is not None else 0
         order = sorted(range(len(encoded)), key=lambda i: len(encoded[i]))
@@ -158,9 +161,14 @@ class RelationClassifier:
             yield self.relations(doc, ents, batch_size)
 
     def relations(
-        self, doc: Document, entities: Sequence[Entity], batch_size: int = 32
+        self,
+        doc: Document,
+        entities: Sequence[Entity],
+        batch_size: int = 32,
+        sentences: Sequence[tuple[int, int]] | None = None,
     ) -> list[Relation]:
-        cands = candidates(doc, entities, self.task)
+        """``sentences``: the document's, when the caller has them (else split here)."""
+        cands = candidates(doc, entities, self.task, sentences)
         if not cands:
             return []
         text = doc.text

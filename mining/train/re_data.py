@@ -19,7 +19,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from mining.errors import InputError, OnError
-from mining.nlp.relation_candidates import Candidate, candidates, marked_text
+from mining.nlp.relation_candidates import Candidate, candidates, concept_ids, marked_text
 from mining.nlp.relation_tasks import NONE, RelationTask
 from mining.types import Document, Entity
 
@@ -66,11 +66,6 @@ def load_task_documents(
     if not docs:
         raise InputError(str(path), f"no {task.name} documents found")
     return docs
-
-
-def concept_ids(e: Entity) -> set[str]:
-    """A gold mention's concept ids (BC5CDR joins composite mentions' ids with ``|``)."""
-    return {c for c in (e.concept_id or "").split("|") if c and c != "-1"}
 
 
 def gold_labeller(doc: Document, task: RelationTask) -> Callable[[Candidate], str]:

@@ -21,6 +21,7 @@ import time
 from pathlib import Path
 
 from mining.nlp.model_folder import load_fast_tokenizer, resolve_base
+from mining.nlp.ner import special_affixes
 from mining.nlp.relation_tasks import TASKS, RelationTask
 from mining.nlp.relations import RelationClassifier, encode_candidate
 from mining.train.eval_re import evaluate_relations
@@ -80,7 +81,8 @@ def train_re(
     texts, labels = training_texts(train_docs, task)
     classes = task.classes
     label2id = {x: i for i, x in enumerate(classes)}
-    encoded = [encode_candidate(tokenizer, t, max_tokens) for t in texts]
+    affixes = special_affixes(tokenizer)
+    encoded = [encode_candidate(tokenizer, t, max_tokens, affixes) for t in texts]
     targets = [label2id[x] for x in labels]
     counts = {x: labels.count(x) for x in classes}
     log(f"{len(train_docs)} train docs -> {len(encoded)} candidates {counts}; {len(dev_docs)} dev")
