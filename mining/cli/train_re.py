@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shlex
 import sys
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -14,6 +15,12 @@ from mining.cli.eval_re import Split, Task
 
 GROUP = "train"
 NAME = "re"
+
+
+class Head(StrEnum):
+    entity_markers = "entity_markers"
+    cls = "cls"
+
 
 _Corpus = "in its own layout (ChemProt folder, DDI XML folder, BC5CDR PubTator or BioC file)"
 
@@ -44,6 +51,13 @@ def run(
     batch_size: Annotated[int, typer.Option(min=1, help="Candidates per batch.")] = 16,
     lora_r: Annotated[int, typer.Option(min=0, help="LoRA rank; 0: full fine-tune.")] = 16,
     max_tokens: Annotated[int, typer.Option(min=16, help="Subword tokens per candidate.")] = 192,
+    head: Annotated[
+        Head, typer.Option(help="entity_markers: read the two opening markers; cls: [CLS].")
+    ] = Head.entity_markers,
+    negatives: Annotated[
+        float,
+        typer.Option(min=0.0, max=1.0, help="Share of no-relation pairs drawn into each epoch."),
+    ] = 1.0,
     threads: Annotated[int, typer.Option(min=1, help="CPU threads for torch.")] = 2,
     max_minutes: Annotated[
         float | None, typer.Option(help="Stop after the epoch that passes this budget.")
@@ -71,6 +85,8 @@ def run(
             batch_size=batch_size,
             lora_r=lora_r,
             max_tokens=max_tokens,
+            head=head.value,
+            negatives=negatives,
             threads=threads,
             max_minutes=max_minutes,
             limit_docs=limit_docs,

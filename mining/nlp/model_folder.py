@@ -100,15 +100,24 @@ def load_fast_tokenizer(src: str, config=None):
     return AutoTokenizer.from_pretrained(src)
 
 
+def model_class(config, auto_class: str):
+    """What opens a folder of ``config``: BioMine's entity-marker relation head when the
+    config says so, else the transformers ``auto_class``."""
+    from mining.nlp.entity_pair_model import EntityPairClassifier, uses_entity_markers
+
+    if uses_entity_markers(config):
+        return EntityPairClassifier
+    import transformers
+
+    return getattr(transformers, auto_class)
+
+
 def load_model(path_or_id: str | Path, auto_class: str, task: str):
     """``(model, tokenizer, config)`` of a model folder, LoRA adapter folder or hub id, opened
     with the transformers ``auto_class`` (``AutoModelForTokenClassification``, ...); a
     ``ModelError`` naming it (and ``task``, in words) when it is none of these."""
-    import transformers
     from transformers import AutoConfig
     from transformers.utils import logging as hf_logging
-
-    auto = getattr(transformers, auto_class)
 
     name = str(path_or_id)
     folder = Path(name).expanduser()
@@ -120,6 +129,7 @@ def load_model(path_or_id: str | Path, auto_class: str, task: str):
     src = str(folder) if folder.is_dir() else name
     try:
         config = AutoConfig.from_pretrained(src)
+        auto = model_class(config, auto_class)
         adapter = folder.is_dir() and (folder / "adapter_config.json").is_file()
         if adapter:
             base_ref = json.loads((folder / "adapter_config.json").read_text()).get(
@@ -143,7 +153,7 @@ def load_model(path_or_id: str | Path, auto_class: str, task: str):
             if not head <= replaced:
                 raise ModelError(name, "the adapter holds no trained classifier head")
         else:
-            model = auto.from_pretrained(src)
+            model = auto.from_pretrained(src, config=config)
         tokenizer = load_fast_tokenizer(src, config)
     except ModelError:
         raise

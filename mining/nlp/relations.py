@@ -19,15 +19,19 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 
 from mining.errors import ModelError
+from mining.nlp.entity_pair_model import uses_entity_markers
 from mining.nlp.model_folder import load_model
 from mining.nlp.ner import special_affixes
 from mining.nlp.relation_candidates import (
     HEAD_MARK,
+    HEAD_TYPE_MARK,
     TAIL_MARK,
+    TAIL_TYPE_MARK,
     Candidate,
     candidates,
     marked_text,
@@ -46,31 +50,74 @@ def concept_key(e: Entity) -> str:
     return e.concept_id or f"text:{e.label}:{' '.join(e.text.casefold().split())}"
 
 
+class EncodedPair(NamedTuple):
+    ids: list[int]
+    positions: tuple[int, int]  # the head's and the tail's opening markers in ``ids``
+
+
+def marker_positions(text: str, offsets: Sequence[tuple[int, int]]) -> tuple[int, int]:
+    """Token indices of the head's and the tail's opening markers (``@ *`` and ``# ^``: a
+    mark followed by its type mark, which ordinary text hardly ever has); 0 when absent."""
+    pieces = [text[s:e].strip() for s, e in offsets]
+    found = {}
+    for i in range(len(pieces) - 1):
+        pair = (pieces[i], pieces[i + 1])
+        if pair == (HEAD_MARK, HEAD_TYPE_MARK):
+            found.setdefault(HEAD_MARK, i)
+        elif pair == (TAIL_MARK, TAIL_TYPE_MARK):
+            found.setdefault(TAIL_MARK, i)
+    return found.get(HEAD_MARK, 0), found.get(TAIL_MARK, 0)
+
+
 def encode_candidate(
     tokenizer, text: str, max_tokens: int, affixes: tuple[list[int], list[int]] | None = None
-) -> list[int]:
+) -> EncodedPair:
     """Token ids of a marked text with the tokenizer's special tokens (``affixes``, from
-    ``special_affixes``: pass them when encoding many texts), at most ``max_tokens``: a longer
-    text is cut to the stretch around its markers."""
+    ``special_affixes``: pass them when encoding many texts), at most ``max_tokens``, and the
+    positions of its two opening markers. A longer text keeps the stretch around its mentions
+    (both marked mentions whole when they fit)."""
     prefix, suffix = affixes or special_affixes(tokenizer)
     enc = tokenizer(text, add_special_tokens=False, return_offsets_mapping=True)
     ids = list(enc["input_ids"])
+    offsets = enc["offset_mapping"]
+    head, tail = marker_positions(text, offsets)
     room = max_tokens - len(prefix) - len(suffix)
     if len(ids) > room:
-        marks = [
-            i
-            for i, (s, e) in enumerate(enc["offset_mapping"])
-            if text[s:e].strip() in (HEAD_MARK, TAIL_MARK)
+        closing = [
+            i for i, (s, e) in enumerate(offsets) if text[s:e].strip() in (HEAD_MARK, TAIL_MARK)
         ]
-        first, last = (marks[0], marks[-1]) if marks else (0, len(ids) - 1)
+        first, last = min(head, tail), (closing[-1] if closing else len(ids) - 1)
         if last - first + 1 <= room:
             spare = room - (last - first + 1)
             a = max(0, min(first - spare // 2, len(ids) - room))
             ids = ids[a : a + room]
-        else:  # the mentions alone are too far apart: both ends, each with its own context
+            head, tail = head - a, tail - a
+        else:  # the mentions alone are too far apart: each end with its own context
             half = room // 2
-            ids = ids[first : first + half] + ids[last + 1 - (room - half) : last + 1]
-    return [*prefix, *ids, *suffix]
+            cut = last + 1 - (room - half)
+            ids = ids[first : first + half] + ids[cut : last + 1]
+            head, tail = (
+                p - first if p < first + half else half + max(0, p - cut) for p in (head, tail)
+            )
+    n = len(prefix)
+    return EncodedPair([*prefix, *ids, *suffix], (head + n, tail + n))
+
+
+def model_inputs(batch: Sequence[EncodedPair], pad_id: int, entity_markers: bool) -> dict:
+    """Right-padded ``input_ids`` and ``attention_mask`` (and ``entity_positions`` for an
+    entity-marker head) of a batch of encoded candidates."""
+    import torch
+
+    width = max(len(x.ids) for x in batch)
+    ids = torch.full((len(batch), width), pad_id, dtype=torch.long)
+    mask = torch.zeros((len(batch), width), dtype=torch.long)
+    for r, x in enumerate(batch):
+        ids[r, : len(x.ids)] = torch.tensor(x.ids)
+        mask[r, : len(x.ids)] = 1
+    inputs = {"input_ids": ids, "attention_mask": mask}
+    if entity_markers:
+        inputs["entity_positions"] = torch.tensor([x.positions for x in batch])
+    return inputs
 
 
 class RelationClassifier:
@@ -94,6 +141,7 @@ class RelationClassifier:
         self.labels = labels
         self.max_tokens = max_tokens or getattr(cfg, "biomine_max_tokens", DEFAULT_MAX_TOKENS)
         self.device = device
+        self.entity_markers = uses_entity_markers(cfg)
         version = getattr(cfg, "biomine_version", None)
         self.source = f"{name}@{version}" if version else name
 
@@ -130,20 +178,14 @@ class RelationClassifier:
         encoded = [encode_candidate(self.tokenizer, t, self.max_tokens, affixes) for t in texts]
         out = np.zeros((len(texts), len(self.labels)), dtype=np.float32)
         pad = self.tokenizer.pad_token_id if self.tokenizer.pad_token_id is not None else 0
-        order = sorted(range(len(encoded)), key=lambda i: len(encoded[i]))
+        order = sorted(range(len(encoded)), key=lambda i: len(encoded[i].ids))
         device = self.device or next(self.model.parameters()).device
         with torch.inference_mode():
             for b in range(0, len(order), batch_size):
                 rows = order[b : b + batch_size]
-                width = max(len(encoded[i]) for i in rows)
-                ids = torch.full((len(rows), width), pad, dtype=torch.long)
-                mask = torch.zeros((len(rows), width), dtype=torch.long)
-                for r, i in enumerate(rows):
-                    ids[r, : len(encoded[i])] = torch.tensor(encoded[i])
-                    mask[r, : len(encoded[i])] = 1
-                logits = self.model(input_ids=ids.to(device), attention_mask=mask.to(device))
-                probs = torch.softmax(logits.logits.float(), dim=-1).cpu().numpy()
-                out[rows] = probs
+                inputs = model_inputs([encoded[i] for i in rows], pad, self.entity_markers)
+                logits = self.model(**{k: v.to(device) for k, v in inputs.items()}).logits
+                out[rows] = torch.softmax(logits.float(), dim=-1).cpu().numpy()
         return out
 
     def pipe(

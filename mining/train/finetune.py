@@ -26,15 +26,16 @@ def lora_targets(model_type: str) -> tuple[list[str], list[str]]:
     return LORA_TARGETS.get(model_type, LORA_TARGETS["bert"])
 
 
-def wrap_lora(model, lora_r: int, lora_alpha: int | None, task_type: str, head: list[str]):
-    """The model with LoRA adapters (``peft``), or itself when ``lora_r`` is 0."""
+def wrap_lora(model, lora_r: int, lora_alpha: int | None, task_type: str | None, head: list[str]):
+    """The model with LoRA adapters (``peft``), or itself when ``lora_r`` is 0; ``task_type``
+    names a peft ``TaskType``, None for a model of BioMine's own (``EntityPairClassifier``)."""
     if lora_r <= 0:
         return model
     from peft import LoraConfig, TaskType, get_peft_model
 
     linear, norms = lora_targets(model.config.model_type)
     cfg = LoraConfig(
-        task_type=getattr(TaskType, task_type),
+        task_type=getattr(TaskType, task_type) if task_type else None,
         r=lora_r,
         lora_alpha=lora_alpha or 2 * lora_r,
         lora_dropout=0.1,

@@ -20,14 +20,14 @@ import sys
 import time
 from pathlib import Path
 
+from mining.nlp.entity_pair_model import ENTITY_MARKERS, EntityPairClassifier
 from mining.nlp.model_folder import load_fast_tokenizer, resolve_base
 from mining.nlp.ner import special_affixes
-from mining.nlp.relation_tasks import TASKS, RelationTask
-from mining.nlp.relations import RelationClassifier, encode_candidate
+from mining.nlp.relation_tasks import NONE, TASKS, RelationTask
+from mining.nlp.relations import RelationClassifier, encode_candidate, model_inputs
 from mining.train.eval_re import evaluate_relations
 from mining.train.finetune import (
     optimiser,
-    pad_batch,
     restore_state,
     save_model_folder,
     steps,
@@ -54,6 +54,8 @@ def train_re(
     lora_r: int = 16,
     lora_alpha: int | None = None,
     max_tokens: int = 192,
+    head: str = ENTITY_MARKERS,
+    negatives: float = 1.0,
     seed: int = 13,
     threads: int = 2,
     max_minutes: float | None = None,
@@ -63,9 +65,11 @@ def train_re(
     log=print,
 ) -> dict:
     """Train, keep the epoch with the best dev micro-F1, write the model folder (with
-    ``training_metrics.json``); return those metrics."""
+    ``training_metrics.json``); return those metrics. ``head``: ``entity_markers``
+    (``EntityPairClassifier``) or ``cls`` (the transformers sequence-classification head);
+    ``negatives``: the share of ``none`` candidates drawn afresh into each epoch."""
     import torch
-    from transformers import AutoModelForSequenceClassification
+    from transformers import AutoConfig, AutoModel, AutoModelForSequenceClassification
 
     torch.set_num_threads(threads)
     torch.manual_seed(seed)
@@ -87,20 +91,30 @@ def train_re(
     counts = {x: labels.count(x) for x in classes}
     log(f"{len(train_docs)} train docs -> {len(encoded)} candidates {counts}; {len(dev_docs)} dev")
 
-    model = AutoModelForSequenceClassification.from_pretrained(
-        base_path, num_labels=len(classes), id2label=dict(enumerate(classes)), label2id=label2id
-    )
+    labelling = {"num_labels": len(classes), "id2label": dict(enumerate(classes))}
+    labelling["label2id"] = label2id
+    if head == ENTITY_MARKERS:
+        config = AutoConfig.from_pretrained(base_path, **labelling)
+        config.biomine_head = ENTITY_MARKERS
+        model = EntityPairClassifier(AutoModel.from_pretrained(base_path), config)
+        head_modules, peft_task = ["classifier"], None
+    else:
+        model = AutoModelForSequenceClassification.from_pretrained(base_path, **labelling)
+        biogpt = model.config.model_type == "biogpt"
+        head_modules, peft_task = ["score" if biogpt else "classifier"], "SEQ_CLS"
     if model.config.pad_token_id is None:
         model.config.pad_token_id = tokenizer.pad_token_id
-    head = ["score"] if model.config.model_type == "biogpt" else ["classifier"]
-    model = wrap_lora(model, lora_r, lora_alpha, "SEQ_CLS", head)
+    model = wrap_lora(model, lora_r, lora_alpha, peft_task, head_modules)
+    markers = head == ENTITY_MARKERS
     lr = lr or (1e-3 if lora_r > 0 else 1e-4)
     trainable = [p for p in model.parameters() if p.requires_grad]
     n_train = sum(p.numel() for p in trainable)
     log(f"trainable params {n_train:,} (lora_r={lora_r}), lr {lr}")
-    total = steps(len(encoded), batch_size, epochs)
+    none = label2id[NONE]
+    n_negative = targets.count(none)
+    total = steps(len(encoded) - n_negative + round(negatives * n_negative), batch_size, epochs)
     opt, sched = optimiser(model, lr, total)
-    lengths = [len(x) for x in encoded]
+    lengths = [len(x.ids) for x in encoded]
     pad_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else 0
     best_f1, best_state, best_epoch, best_scores, history = -1.0, None, -1, None, []
     lora = lora_r > 0
@@ -108,10 +122,11 @@ def train_re(
         model.train()
         te = time.time()
         loss_sum, n_batches = 0.0, 0
-        for bi, rows in enumerate(length_batches(lengths, batch_size, rng)):
-            ids, mask = pad_batch([encoded[i] for i in rows], pad_id)
-            y = torch.tensor([targets[i] for i in rows])
-            out = model(input_ids=ids, attention_mask=mask, labels=y)
+        kept = [i for i in range(len(encoded)) if targets[i] != none or rng.random() < negatives]
+        for bi, batch in enumerate(length_batches([lengths[i] for i in kept], batch_size, rng)):
+            rows = [kept[i] for i in batch]
+            inputs = model_inputs([encoded[i] for i in rows], pad_id, markers)
+            out = model(**inputs, labels=torch.tensor([targets[i] for i in rows]))
             out.loss.backward()
             torch.nn.utils.clip_grad_norm_(trainable, 1.0)
             opt.step()
@@ -171,6 +186,8 @@ def train_re(
             "lora_r": lora_r,
             "lora_alpha": (lora_alpha or 2 * lora_r) if lora else None,
             "max_tokens": max_tokens,
+            "head": head,
+            "negatives": negatives,
             "seed": seed,
             "threads": threads,
             "train": str(train_path),
@@ -200,6 +217,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--lora-r", type=int, default=16)
     ap.add_argument("--lora-alpha", type=int)
     ap.add_argument("--max-tokens", type=int, default=192)
+    ap.add_argument("--head", choices=[ENTITY_MARKERS, "cls"], default=ENTITY_MARKERS)
+    ap.add_argument("--negatives", type=float, default=1.0, help="share of none pairs an epoch")
     ap.add_argument("--seed", type=int, default=13)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--max-minutes", type=float)
@@ -221,6 +240,8 @@ def main(argv: list[str] | None = None) -> int:
         lora_r=a.lora_r,
         lora_alpha=a.lora_alpha,
         max_tokens=a.max_tokens,
+        head=a.head,
+        negatives=a.negatives,
         seed=a.seed,
         threads=a.threads,
         max_minutes=a.max_minutes,

@@ -78,10 +78,11 @@ def test_long_texts_keep_the_stretch_around_the_markers(tmp_path):
         Entity("d", text.index("CYP2D6"), text.index("CYP2D6") + 6, "CYP2D6", "Gene"),
     ]
     (cand,) = candidates(doc, ents, CHEMPROT)
-    ids = encode_candidate(tok, marked_text(text, cand, CHEMPROT), 32)
+    ids, (head, tail) = encode_candidate(tok, marked_text(text, cand, CHEMPROT), 32)
     assert len(ids) == 32 and ids[0] == tok.cls_token_id and ids[-1] == tok.sep_token_id
     words = tok.convert_ids_to_tokens(ids)
     assert {"@", "#", "tamoxifen", "cyp2d6"} <= set(words)
+    assert words[head : head + 2] == ["@", "*"] and words[tail : tail + 2] == ["#", "^"]
     # Mentions farther apart than a window: both ends are kept with their markers.
     far = f"Tamoxifen {filler} CYP2D6"
     ents = [
@@ -89,8 +90,10 @@ def test_long_texts_keep_the_stretch_around_the_markers(tmp_path):
         Entity("d", len(far) - 6, len(far), "CYP2D6", "Gene"),
     ]
     (cand,) = candidates(Document("d", far), ents, CHEMPROT)
-    words = tok.convert_ids_to_tokens(encode_candidate(tok, marked_text(far, cand, CHEMPROT), 32))
+    ids, (head, tail) = encode_candidate(tok, marked_text(far, cand, CHEMPROT), 32)
+    words = tok.convert_ids_to_tokens(ids)
     assert words.count("@") == 2 and words.count("#") == 2 and len(words) == 32
+    assert words[head : head + 2] == ["@", "*"] and words[tail : tail + 2] == ["#", "^"]
 
 
 def test_concept_key_prefers_the_concept():
