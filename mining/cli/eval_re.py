@@ -54,6 +54,15 @@ def run(
             show_default=False,
         ),
     ] = None,
+    ner_model: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="cdr end to end: tagger folder(s) to find the entities with (repeatable); "
+            "default: the shipped Chemical + Disease tagger. Score dev with one that never saw "
+            "it (models/ner-chem-disease-train).",
+            show_default=False,
+        ),
+    ] = None,
     split: Annotated[
         Split,
         typer.Option(
@@ -79,7 +88,13 @@ def run(
 
     with user_errors():
         results = evaluate_model(
-            task.value, gold, model, split=split.value, batch_size=batch_size, threads=threads
+            task.value,
+            gold,
+            model,
+            split=split.value,
+            ner_models=ner_model,
+            batch_size=batch_size,
+            threads=threads,
         )
     if as_json:
         out = scores_json(results.get("end_to_end", results["gold_entities"]))

@@ -52,8 +52,13 @@ def run(
     lora_r: Annotated[int, typer.Option(min=0, help="LoRA rank; 0: full fine-tune.")] = 16,
     max_tokens: Annotated[int, typer.Option(min=16, help="Subword tokens per candidate.")] = 192,
     head: Annotated[
-        Head, typer.Option(help="entity_markers: read the two opening markers; cls: [CLS].")
-    ] = Head.entity_markers,
+        Head | None,
+        typer.Option(
+            help="entity_markers: read the two opening markers (default for encoders); cls: "
+            "the sequence-classification head ([CLS]; last token for BioGPT, its default).",
+            show_default=False,
+        ),
+    ] = None,
     negatives: Annotated[
         float,
         typer.Option(min=0.0, max=1.0, help="Share of no-relation pairs drawn into each epoch."),
@@ -85,7 +90,7 @@ def run(
             batch_size=batch_size,
             lora_r=lora_r,
             max_tokens=max_tokens,
-            head=head.value,
+            head=head.value if head else None,
             negatives=negatives,
             threads=threads,
             max_minutes=max_minutes,

@@ -57,7 +57,12 @@ class EntityPairClassifier(nn.Module):
             state = load_file(str(weights))
             if any(k.startswith("classifier.") for k in state):
                 model = cls(AutoModel.from_config(config), config)
-                model.load_state_dict({k: v.float() for k, v in state.items()})
+                result = model.load_state_dict({k: v.float() for k, v in state.items()}, False)
+                # The head never reads a pooler, so a folder may leave it out.
+                missing = [k for k in result.missing_keys if ".pooler." not in k]
+                if missing or result.unexpected_keys:
+                    names = (missing + result.unexpected_keys)[:3]
+                    raise ValueError(f"{WEIGHTS} does not fit the model: {names}")
                 return model
         return cls(AutoModel.from_pretrained(src), config)
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from mining.nlp.entity_pair_model import ENTITY_MARKERS
 from mining.nlp.relation_tasks import TASKS
 
 CORPORA = {
@@ -47,6 +48,12 @@ def write_re_card(folder: str | Path, notes: str = "") -> Path:
         f"| {h['epoch']} | {h['train_loss']} | {h['dev']['overall']['f1']:.2f} | {h['train_s']} |"
         for h in m["history"]
     )
+    head = (
+        "the head reads the encoder's states at the two opening markers (Zhou & Chen 2022; "
+        "`mining.nlp.entity_pair_model`)"
+        if cfg.get("head", ENTITY_MARKERS) == ENTITY_MARKERS
+        else "the head reads [CLS] (transformers' sequence-classification head)"
+    )
     size = sum(f.stat().st_size for f in folder.rglob("*") if f.is_file()) / 1024
     text = f"""---
 license: {"cc-by-nc-4.0" if task.name == "ddi" else "apache-2.0"}
@@ -67,8 +74,8 @@ tags:
 
 Classifies candidate pairs ({", ".join(sorted(task.head_types))} → \
 {", ".join(sorted(task.tail_types))}) as one of {", ".join(task.labels)} or `none`, reading
-the sentence with typed entity markers (`mining.nlp.relation_candidates`). A LoRA adapter
-(r={cfg["lora_r"]}) with the trained LayerNorms and head ({m["trainable_params"]:,}
+the sentence with typed entity markers (`mining.nlp.relation_candidates`); {head}. A LoRA
+adapter (r={cfg["lora_r"]}) with the trained LayerNorms and head ({m["trainable_params"]:,}
 parameters) on the MiniLM-L6 encoder of the installed package `{cfg["base"]}`, merged at load
 time. Folder size: {size:.0f} KiB. Open it with
 `mining.nlp.relations.RelationClassifier.from_pretrained("models/{folder.name}")`.
@@ -95,7 +102,8 @@ Reproduce: `biomine eval re --task {task.name} --model models/{folder.name} --go
 HF_HUB_OFFLINE=1 {m.get("command") or "python -m mining.train.train_re ..."}
 ```
 AdamW, linear schedule with 6% warm-up, lr {cfg["lr"]}, batch {cfg["batch_size"]}, at most
-{cfg["max_tokens"]} subword tokens per candidate, seed {cfg["seed"]}, {cfg["epochs"]} epoch(s);
+{cfg["max_tokens"]} subword tokens per candidate, {100 * cfg.get("negatives", 1):.0f}% of the
+`none` pairs drawn afresh each epoch, seed {cfg["seed"]}, {cfg["epochs"]} epoch(s);
 {m["train_minutes"]} min on {cfg["threads"]} CPU threads.
 
 ## Licence

@@ -54,7 +54,7 @@ def train_re(
     lora_r: int = 16,
     lora_alpha: int | None = None,
     max_tokens: int = 192,
-    head: str = ENTITY_MARKERS,
+    head: str | None = None,
     negatives: float = 1.0,
     seed: int = 13,
     threads: int = 2,
@@ -66,7 +66,9 @@ def train_re(
 ) -> dict:
     """Train, keep the epoch with the best dev micro-F1, write the model folder (with
     ``training_metrics.json``); return those metrics. ``head``: ``entity_markers``
-    (``EntityPairClassifier``) or ``cls`` (the transformers sequence-classification head);
+    (``EntityPairClassifier``; the default for encoders) or ``cls`` (the transformers
+    sequence-classification head; the default for BioGPT, whose causal states at the first
+    marker have not seen the second);
     ``negatives``: the share of ``none`` candidates drawn afresh into each epoch."""
     import torch
     from transformers import AutoConfig, AutoModel, AutoModelForSequenceClassification
@@ -93,8 +95,9 @@ def train_re(
 
     labelling = {"num_labels": len(classes), "id2label": dict(enumerate(classes))}
     labelling["label2id"] = label2id
+    config = AutoConfig.from_pretrained(base_path, **labelling)
+    head = head or ("cls" if config.model_type == "biogpt" else ENTITY_MARKERS)
     if head == ENTITY_MARKERS:
-        config = AutoConfig.from_pretrained(base_path, **labelling)
         config.biomine_head = ENTITY_MARKERS
         model = EntityPairClassifier(AutoModel.from_pretrained(base_path), config)
         head_modules, peft_task = ["classifier"], None
@@ -217,7 +220,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--lora-r", type=int, default=16)
     ap.add_argument("--lora-alpha", type=int)
     ap.add_argument("--max-tokens", type=int, default=192)
-    ap.add_argument("--head", choices=[ENTITY_MARKERS, "cls"], default=ENTITY_MARKERS)
+    ap.add_argument("--head", choices=[ENTITY_MARKERS, "cls"], help="default: by model type")
     ap.add_argument("--negatives", type=float, default=1.0, help="share of none pairs an epoch")
     ap.add_argument("--seed", type=int, default=13)
     ap.add_argument("--threads", type=int, default=2)

@@ -99,3 +99,34 @@ def test_long_texts_keep_the_stretch_around_the_markers(tmp_path):
 def test_concept_key_prefers_the_concept():
     assert concept_key(Entity("d", 0, 3, "ASA", "Chemical", "D001241")) == "D001241"
     assert concept_key(Entity("d", 0, 7, "Big  Gene", "Gene")) == "text:Gene:big gene"
+
+
+def test_entity_marker_head_folders_save_load_and_read_the_markers(tmp_path):
+    import torch
+    from transformers import AutoConfig, AutoTokenizer, BertModel
+
+    from mining.nlp.entity_pair_model import ENTITY_MARKERS, EntityPairClassifier
+    from mining.nlp.relations import model_inputs
+    from mining.train.finetune import save_model_folder
+
+    plain = tiny_classifier(tmp_path / "plain", CHEMPROT.classes)
+    config = AutoConfig.from_pretrained(plain)
+    config.biomine_head = ENTITY_MARKERS
+    torch.manual_seed(1)
+    model = EntityPairClassifier(BertModel(config, add_pooling_layer=False), config).eval()
+    tok = AutoTokenizer.from_pretrained(plain)
+    folder = save_model_folder(model, tok, tmp_path / "markers", "tiny", {})
+    clf = RelationClassifier.from_pretrained(folder, device="cpu")
+    assert clf.entity_markers and isinstance(clf.model, EntityPairClassifier)
+    cands = candidates(Document("d", TEXT), entities(), CHEMPROT)
+    texts = [marked_text(TEXT, c, CHEMPROT) for c in cands]
+    encoded = [encode_candidate(tok, t, 64) for t in texts]
+    inputs = model_inputs(encoded, tok.pad_token_id, entity_markers=True)
+    with torch.inference_mode():  # the saved fp16 weights, computed in fp32 like the loaded ones
+        expected = torch.softmax(model.float()(**inputs).logits, -1).numpy()
+    assert abs(clf.predict(texts) - expected).max() < 1e-5
+    # The head reads the states at the markers: other positions give other probabilities.
+    inputs["entity_positions"] = torch.zeros_like(inputs["entity_positions"])
+    with torch.inference_mode():
+        moved = torch.softmax(model(**inputs).logits, -1).numpy()
+    assert abs(moved - expected).max() > 1e-4
