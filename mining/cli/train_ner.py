@@ -55,6 +55,14 @@ def run(
     probs_out: Annotated[
         Path | None, typer.Option(help="Pickle dev outputs of each evaluated epoch here.")
     ] = None,
+    case_types: Annotated[
+        bool,
+        typer.Option(help="Feed letter case as token type ids (for uncased BERT bases)."),
+    ] = False,
+    init: Annotated[
+        Path | None,
+        typer.Option(help="Start from this tagger's LoRA adapter (same labels): more epochs."),
+    ] = None,
 ) -> None:
     """Train an NER model; keep the epoch with the best strict dev F1 (writes a model card)."""
     from mining.train.train_ner import train_ner
@@ -79,6 +87,8 @@ def run(
             eval_from=eval_from,
             limit_docs=limit_docs,
             probs_out=probs_out,
+            case_types=case_types,
+            init=init,
             command=command,
             log=lambda message: typer.echo(message, err=True),
         )

@@ -37,13 +37,21 @@ class Encoded:
     ids: list[int]
     offsets: list[tuple[int, int]]
     word_ids: list[int | None]
+    cased: list[int]  # 1 where the token's text has an upper-case letter
 
 
 def encode_span(tokenizer, doc_id: str, text: str, span: tuple[int, int]) -> Encoded:
     s, e = span
     enc = tokenizer(text[s:e], add_special_tokens=False, return_offsets_mapping=True)
     offsets = [(a + s, b + s) for a, b in enc["offset_mapping"]]
-    return Encoded(doc_id, span, list(enc["input_ids"]), offsets, list(enc.word_ids()))
+    cased = [int(any(c.isupper() for c in text[a:b])) for a, b in offsets]
+    return Encoded(doc_id, span, list(enc["input_ids"]), offsets, list(enc.word_ids()), cased)
+
+
+def uses_case_types(config) -> bool:
+    """Whether a tagger reads letter case through its token type ids (``biomine_case_types``:
+    an uncased encoder otherwise cannot tell the gene ``CAT`` from a cat)."""
+    return bool(getattr(config, "biomine_case_types", False))
 
 
 def special_affixes(tokenizer) -> tuple[list[int], list[int]]:
@@ -144,6 +152,7 @@ def predict_probs(
         for a, b in window_bounds(len(enc.ids), size):
             windows.append((k, a, b))
     n_labels = model.config.num_labels
+    case_types = uses_case_types(model.config)
     out = [np.zeros((len(e.ids), n_labels), dtype=np.float32) for e in encs]
     best = [np.full(len(e.ids), -1, dtype=np.int64) for e in encs]
     order = sorted(range(len(windows)), key=lambda w: windows[w][2] - windows[w][1])
@@ -154,11 +163,16 @@ def predict_probs(
             width = max(b - a for _, a, b in batch) + len(prefix) + len(suffix)
             ids = torch.full((len(batch), width), pad, dtype=torch.long)
             mask = torch.zeros((len(batch), width), dtype=torch.long)
+            types = torch.zeros((len(batch), width), dtype=torch.long)
             for row, (k, a, b) in enumerate(batch):
                 seq = [*prefix, *encs[k].ids[a:b], *suffix]
                 ids[row, : len(seq)] = torch.tensor(seq)
                 mask[row, : len(seq)] = 1
-            logits = model(input_ids=ids.to(device), attention_mask=mask.to(device)).logits
+                types[row, len(prefix) : len(prefix) + b - a] = torch.tensor(encs[k].cased[a:b])
+            inputs = {"input_ids": ids.to(device), "attention_mask": mask.to(device)}
+            if case_types:
+                inputs["token_type_ids"] = types.to(device)
+            logits = model(**inputs).logits
             probs = torch.softmax(logits.float(), dim=-1).cpu().numpy()
             shift = len(prefix)
             for row, (k, a, b) in enumerate(batch):

@@ -54,8 +54,9 @@ def training_examples(
     label2id: dict[str, int],
     max_tokens: int = 128,
 ) -> list[dict[str, list[int]]]:
-    """``{"input_ids", "labels"}`` per window, with the tokenizer's special tokens added
-    ([CLS]/[SEP] for BERT; labels -100 there)."""
+    """``{"input_ids", "labels", "token_type_ids"}`` per window, with the tokenizer's special
+    tokens added ([CLS]/[SEP] for BERT; labels -100 there); the type ids mark cased tokens
+    (``mining.nlp.ner.uses_case_types``)."""
     prefix, suffix = special_affixes(tokenizer)
     size = max_tokens - len(prefix) - len(suffix)
     out = []
@@ -71,7 +72,8 @@ def training_examples(
             ids = [*prefix, *enc.ids[a:b], *suffix]
             labs = [*[IGNORE] * len(prefix), *(label2id[x] for x in labels[a:b])]
             labs += [IGNORE] * len(suffix)
-            out.append({"input_ids": ids, "labels": labs})
+            types = [0] * len(prefix) + enc.cased[a:b] + [0] * len(suffix)
+            out.append({"input_ids": ids, "labels": labs, "token_type_ids": types})
     return out
 
 

@@ -22,7 +22,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from mining.errors import InputError
+from mining.errors import InputError, ModelError
 from mining.nlp.model_folder import load_fast_tokenizer, resolve_base
 from mining.nlp.ner import NerTagger
 from mining.nlp.span_decoding import STRATEGIES
@@ -75,9 +75,30 @@ def _pad(batch, pad_id):
 
     ids, mask = pad_batch([x["input_ids"] for x in batch], pad_id)
     labels = torch.full(ids.shape, IGNORE, dtype=torch.long)
+    types = torch.zeros(ids.shape, dtype=torch.long)
     for i, x in enumerate(batch):
         labels[i, : len(x["labels"])] = torch.tensor(x["labels"])
-    return ids, mask, labels
+        types[i, : len(x["token_type_ids"])] = torch.tensor(x["token_type_ids"])
+    return ids, mask, labels, types
+
+
+def warm_start(model, adapter_dir: str | Path) -> None:
+    """Load a saved LoRA adapter (``adapter_model.safetensors``) into a freshly wrapped peft
+    model; a ``ModelError`` when its tensors do not fit."""
+    from peft import set_peft_model_state_dict
+    from safetensors.torch import load_file
+
+    path = Path(adapter_dir) / "adapter_model.safetensors"
+    if not path.is_file():
+        raise ModelError(str(adapter_dir), "no adapter_model.safetensors to start from")
+    try:
+        result = set_peft_model_state_dict(model, load_file(str(path)))
+    except RuntimeError as exc:
+        raise ModelError(str(adapter_dir), f"adapter does not fit: {exc}") from exc
+    if result.unexpected_keys:
+        raise ModelError(
+            str(adapter_dir), f"adapter tensors fit no module: {result.unexpected_keys[:3]}"
+        )
 
 
 def train_ner(
@@ -100,11 +121,15 @@ def train_ner(
     limit_docs: int | None = None,
     probs_out: str | Path | None = None,
     types: list[str] | None = None,
+    case_types: bool = False,
+    init: str | Path | None = None,
     command: str | None = None,
     log=print,
 ) -> dict:
     """Train, keep the epoch with the best dev ``select`` F1, write the model folder; return
-    the dev metrics of the kept epoch."""
+    the dev metrics of the kept epoch. ``case_types``: feed letter case as token type ids
+    (uncased BERT bases); ``init``: start from the LoRA adapter of a tagger with the same
+    labels (more epochs on a shipped tagger)."""
     import torch
     from transformers import AutoModelForTokenClassification
 
@@ -130,7 +155,15 @@ def train_ner(
         base_path, num_labels=len(labels), id2label=id2label, label2id=label2id
     )
     lora = lora_r > 0
-    model = wrap_lora(model, lora_r, lora_alpha, "TOKEN_CLS", ["classifier"])
+    if case_types:
+        if model.config.type_vocab_size < 2:
+            raise InputError(base, "--case-types needs a model with two token types (BERT)")
+        model.config.biomine_case_types = True
+    head = ["classifier", "token_type_embeddings"] if case_types else ["classifier"]
+    model = wrap_lora(model, lora_r, lora_alpha, "TOKEN_CLS", head)
+    if init:
+        warm_start(model, init)
+        log(f"started from the adapter in {init}")
     lr = lr or (1e-3 if lora else 1e-4)
     trainable = [p for p in model.parameters() if p.requires_grad]
     n_train = sum(p.numel() for p in trainable)
@@ -146,8 +179,9 @@ def train_ner(
         te = time.time()
         loss_sum = 0.0
         for bi, batch_idx in enumerate(length_batches(lengths, batch_size, rng)):
-            ids, mask, labs = _pad([examples[i] for i in batch_idx], pad_id)
-            out = model(input_ids=ids, attention_mask=mask, labels=labs)
+            ids, mask, labs, type_ids = _pad([examples[i] for i in batch_idx], pad_id)
+            case = {"token_type_ids": type_ids} if case_types else {}
+            out = model(input_ids=ids, attention_mask=mask, labels=labs, **case)
             out.loss.backward()
             torch.nn.utils.clip_grad_norm_(trainable, 1.0)
             opt.step()
@@ -192,7 +226,8 @@ def train_ner(
 
     restore_state(model, best_state)
     train_minutes = (time.time() - t0) / 60
-    out = save_model_folder(model, tokenizer, out_dir, base, {"biomine_max_tokens": max_tokens})
+    extra = {"biomine_max_tokens": max_tokens, "biomine_case_types": case_types}
+    out = save_model_folder(model, tokenizer, out_dir, base, extra)
     metrics = {
         "select": select,
         "best_epoch": best_epoch,
@@ -218,6 +253,8 @@ def train_ner(
             "threads": threads,
             "train": [str(p) for p in train_paths],
             "dev": str(dev_path),
+            "case_types": case_types,
+            "init": str(init) if init else None,
         },
         "command": command,
     }
@@ -310,6 +347,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--limit-docs", type=int)
     ap.add_argument("--probs-out", help="pickle dev outputs of each evaluated epoch here")
     ap.add_argument("--types", nargs="+", help="entity types to learn (default: the corpus')")
+    ap.add_argument("--case-types", action="store_true", help="letter case as token type ids")
+    ap.add_argument("--init", help="start from this tagger's LoRA adapter")
     a = ap.parse_args(argv)
     if a.evaluate:
         scores = evaluate_model(
@@ -346,6 +385,8 @@ def main(argv: list[str] | None = None) -> int:
         limit_docs=a.limit_docs,
         probs_out=a.probs_out,
         types=a.types,
+        case_types=a.case_types,
+        init=a.init,
         command=cmd,
         log=lambda m: print(m, flush=True),
     )

