@@ -7,9 +7,10 @@
 preprocess (``relation_candidates``: pairs of the task's types, typed markers) -> forward
 (model only, ``torch.inference_mode()``, length-sorted batches) -> postprocess (the most
 probable label per candidate; ``none`` drops it). Any Hugging Face sequence-classification
-folder, LoRA adapter folder or hub id opens, encoder or BioGPT, as long as its labels are
-the task's (``none`` plus the relation labels); the task is read from the folder's config
-(``biomine_task``) unless given.
+folder, LoRA adapter folder or hub id opens, encoder or BioGPT, and so do folders of BioMine's
+entity-marker head (``mining.nlp.entity_pair_model``, the shipped defaults), as long as
+their labels are the task's (``none`` plus the relation labels); the task is read from the
+folder's config (``biomine_task``) unless given.
 
 A candidate whose marked text is longer than the window keeps the tokens around its two
 mentions (the text between them first); the classifier never sees more than it was trained on.

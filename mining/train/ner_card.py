@@ -119,6 +119,18 @@ def write_card(
         if biogpt
         else "Apache-2.0 (the base model's licence)"
     )
+    extras = "".join(
+        [
+            "\nLetter case reaches the uncased encoder as token type ids (1 on a token with an "
+            "upper-case letter; `biomine_case_types` in config.json)."
+            if cfg.get("case_types")
+            else "",
+            f"\nTraining started from the adapter of `{cfg['init']}` (its card gives the "
+            "earlier epochs)."
+            if cfg.get("init")
+            else "",
+        ]
+    )
     datasets = sorted({c[0] for c in train_corpora if c[0]})
     best = next(h for h in m["history"] if h["epoch"] == m["best_epoch"])
     ablation = "\n".join(f"| {k} | {v:.2f} |" for k, v in best["dev_f1"].items())
@@ -199,7 +211,7 @@ HF_HUB_OFFLINE=1 {m.get("command") or "python -m mining.train.train_ner ..."}
 AdamW (weight decay 0.01), linear schedule with 6% warm-up, lr {cfg["lr"]}, batch
 {cfg["batch_size"]} windows of at most {cfg["max_tokens"]} subword tokens, seed {cfg["seed"]},
 {cfg["epochs"]} epochs, best epoch kept by dev F1. Wall time {m["train_minutes"]} min on
-{cfg["threads"]} shared CPU threads (no GPU; other jobs ran on the same machine).
+{cfg["threads"]} shared CPU threads (no GPU; other jobs ran on the same machine).{extras}
 
 ## Licence
 Weights: {weights_licence}.
