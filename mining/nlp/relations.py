@@ -143,6 +143,9 @@ class RelationClassifier:
         self.max_tokens = max_tokens or getattr(cfg, "biomine_max_tokens", DEFAULT_MAX_TOKENS)
         self.device = device
         self.entity_markers = uses_entity_markers(cfg)
+        # Trained on a share of the none pairs, a model underrates none by that share's odds;
+        # its folder says by how much (``biomine_none_bias``, a log-odds shift), added back here.
+        self.none_bias = float(getattr(cfg, "biomine_none_bias", 0.0))
         version = getattr(cfg, "biomine_version", None)
         self.source = f"{name}@{version}" if version else name
 
@@ -181,12 +184,14 @@ class RelationClassifier:
         pad = self.tokenizer.pad_token_id if self.tokenizer.pad_token_id is not None else 0
         order = sorted(range(len(encoded)), key=lambda i: len(encoded[i].ids))
         device = self.device or next(self.model.parameters()).device
+        none = self.labels.index(NONE)
         with torch.inference_mode():
             for b in range(0, len(order), batch_size):
                 rows = order[b : b + batch_size]
                 inputs = model_inputs([encoded[i] for i in rows], pad, self.entity_markers)
-                logits = self.model(**{k: v.to(device) for k, v in inputs.items()}).logits
-                out[rows] = torch.softmax(logits.float(), dim=-1).cpu().numpy()
+                logits = self.model(**{k: v.to(device) for k, v in inputs.items()}).logits.float()
+                logits[:, none] += self.none_bias
+                out[rows] = torch.softmax(logits, dim=-1).cpu().numpy()
         return out
 
     def pipe(

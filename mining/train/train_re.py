@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import random
 import sys
 import time
@@ -107,6 +108,8 @@ def train_re(
         head_modules, peft_task = ["score" if biogpt else "classifier"], "SEQ_CLS"
     if model.config.pad_token_id is None:
         model.config.pad_token_id = tokenizer.pad_token_id
+    if 0 < negatives < 1:  # the prior shift of drawing only this share of the none pairs
+        model.config.biomine_none_bias = math.log(1 / negatives)
     model = wrap_lora(model, lora_r, lora_alpha, peft_task, head_modules)
     markers = head == ENTITY_MARKERS
     lr = lr or (1e-3 if lora_r > 0 else 1e-4)

@@ -130,3 +130,13 @@ def test_entity_marker_head_folders_save_load_and_read_the_markers(tmp_path):
     with torch.inference_mode():
         moved = torch.softmax(model(**inputs).logits, -1).numpy()
     assert abs(moved - expected).max() > 1e-4
+
+
+def test_none_bias_of_the_folder_shifts_predictions_to_none(tmp_path):
+    folder = tiny_classifier(tmp_path / "re", CHEMPROT.classes, favour="CPR:4")
+    config = json.loads((folder / "config.json").read_text())
+    config["biomine_none_bias"] = 100.0  # more than the favoured label's +50
+    (folder / "config.json").write_text(json.dumps(config))
+    clf = RelationClassifier.from_pretrained(folder, device="cpu")
+    assert clf.none_bias == 100.0
+    assert list(clf.pipe([Document("d", TEXT)], [entities()])) == [[]]
