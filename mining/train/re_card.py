@@ -103,7 +103,8 @@ HF_HUB_OFFLINE=1 {m.get("command") or "python -m mining.train.train_re ..."}
 ```
 AdamW, linear schedule with 6% warm-up, lr {cfg["lr"]}, batch {cfg["batch_size"]}, at most
 {cfg["max_tokens"]} subword tokens per candidate, {100 * cfg.get("negatives", 1):.0f}% of the
-`none` pairs drawn afresh each epoch, seed {cfg["seed"]}, {cfg["epochs"]} epoch(s);
+`none` pairs drawn afresh each epoch (at inference the `none` logit gets back the log-odds
+this costs it: `biomine_none_bias` in config.json), seed {cfg["seed"]}, {cfg["epochs"]} epoch(s);
 {m["train_minutes"]} min on {cfg["threads"]} CPU threads.
 
 ## Licence
