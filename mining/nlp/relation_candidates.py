@@ -45,7 +45,8 @@ def candidates(
 ) -> list[Candidate]:
     """Every pair of ``entities`` the task relates (head of a head type, tail of a tail type;
     for a symmetric task, each unordered pair once, the earlier mention as head) whose
-    mentions do not overlap and lie within ``task.max_sentences`` consecutive sentences."""
+    mentions do not overlap, lie within ``task.max_sentences`` consecutive sentences and,
+    where the task says so, differ in text."""
     spans = list(sentences if sentences is not None else sentence_spans(doc))
     if not spans:
         spans = [(0, len(doc.text))]
@@ -62,6 +63,8 @@ def candidates(
             if i == j or abs(where[i] - where[j]) >= task.max_sentences:
                 continue
             if a.start < b.end and b.start < a.end:  # overlapping mentions
+                continue
+            if task.skip_same_text and a.text.casefold() == b.text.casefold():
                 continue
             if task.symmetric:
                 if j < i or a.label not in task.head_types or b.label not in task.tail_types:

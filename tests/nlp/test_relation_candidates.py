@@ -100,3 +100,16 @@ def test_corpus_sentences_win_over_the_splitter():
     doc = Document("d", "", "A b. C d.", meta={"sentences": [[1, 10]]})
     assert sentence_spans(doc) == [(1, 10)]
     assert sentence_spans(Document("d", "A b.", "C d.")) == [(0, 4), (5, 9)]
+
+
+def test_ddi_skips_pairs_of_the_same_drug_name():
+    text = "Warfarin and aspirin: warfarin doses fell."
+    doc = Document("d", text)
+    ents = [
+        mention(text, "Warfarin", "Chemical"),
+        mention(text, "aspirin", "Chemical"),
+        mention(text, "warfarin", "Chemical"),
+    ]
+    assert pairs(candidates(doc, ents, DDI)) == [("Warfarin", "aspirin"), ("aspirin", "warfarin")]
+    kept = replace(DDI, skip_same_text=False)
+    assert ("Warfarin", "warfarin") in pairs(candidates(doc, ents, kept))
