@@ -28,6 +28,7 @@ from mining.errors import ModelError
 from mining.nlp.entity_pair_model import uses_entity_markers
 from mining.nlp.model_folder import load_model
 from mining.nlp.ner import special_affixes
+from mining.nlp.normalise import TEXT_KEY
 from mining.nlp.relation_candidates import (
     HEAD_MARK,
     HEAD_TYPE_MARK,
@@ -48,7 +49,7 @@ DEFAULT_RE_MODELS = {name: MODELS_DIR / f"re-{name}" for name in TASKS}
 
 def concept_key(e: Entity) -> str:
     """The key a relation argument aggregates under: its concept, else its text folded."""
-    return e.concept_id or f"text:{e.label}:{' '.join(e.text.casefold().split())}"
+    return e.concept_id or f"{TEXT_KEY}{e.label}:{' '.join(e.text.casefold().split())}"
 
 
 class EncodedPair(NamedTuple):

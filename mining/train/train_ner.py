@@ -84,21 +84,23 @@ def _pad(batch, pad_id):
 
 def warm_start(model, adapter_dir: str | Path) -> None:
     """Load a saved LoRA adapter (``adapter_model.safetensors``) into a freshly wrapped peft
-    model; a ``ModelError`` when its tensors do not fit."""
-    from peft import set_peft_model_state_dict
+    model; modules it lacks (token type embeddings new with ``case_types``) keep their start
+    values. A ``ModelError`` when its tensors do not fit."""
+    from peft import get_peft_model_state_dict, set_peft_model_state_dict
     from safetensors.torch import load_file
 
     path = Path(adapter_dir) / "adapter_model.safetensors"
     if not path.is_file():
         raise ModelError(str(adapter_dir), "no adapter_model.safetensors to start from")
+    state = get_peft_model_state_dict(model)
+    loaded = load_file(str(path))
+    if unknown := sorted(set(loaded) - set(state)):
+        raise ModelError(str(adapter_dir), f"adapter tensors fit no module: {unknown[:3]}")
+    state.update(loaded)
     try:
-        result = set_peft_model_state_dict(model, load_file(str(path)))
+        set_peft_model_state_dict(model, state)
     except RuntimeError as exc:
         raise ModelError(str(adapter_dir), f"adapter does not fit: {exc}") from exc
-    if result.unexpected_keys:
-        raise ModelError(
-            str(adapter_dir), f"adapter tensors fit no module: {result.unexpected_keys[:3]}"
-        )
 
 
 def train_ner(
