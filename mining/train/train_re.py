@@ -94,8 +94,11 @@ def train_re(
     counts = {x: labels.count(x) for x in classes}
     log(f"{len(train_docs)} train docs -> {len(encoded)} candidates {counts}; {len(dev_docs)} dev")
 
-    labelling = {"num_labels": len(classes), "id2label": dict(enumerate(classes))}
-    labelling["label2id"] = label2id
+    labelling = {
+        "num_labels": len(classes),
+        "id2label": dict(enumerate(classes)),
+        "label2id": label2id,
+    }
     config = AutoConfig.from_pretrained(base_path, **labelling)
     head = head or ("cls" if config.model_type == "biogpt" else ENTITY_MARKERS)
     if head == ENTITY_MARKERS:
