@@ -158,7 +158,7 @@ def train_ner(
     )
     lora = lora_r > 0
     if case_types:
-        if model.config.type_vocab_size < 2:
+        if getattr(model.config, "type_vocab_size", 0) < 2:
             raise InputError(base, "--case-types needs a model with two token types (BERT)")
         model.config.biomine_case_types = True
     head = ["classifier", "token_type_embeddings"] if case_types else ["classifier"]
