@@ -16,7 +16,6 @@ import torch
 from torch import nn
 from transformers.modeling_outputs import SequenceClassifierOutput
 
-ENTITY_MARKERS = "entity_markers"
 WEIGHTS = "model.safetensors"
 
 
@@ -73,7 +72,3 @@ class EntityPairClassifier(nn.Module):
         state = {k: v.detach().half().contiguous() for k, v in self.state_dict().items()}
         save_file(state, str(Path(out) / WEIGHTS))
         self.config.save_pretrained(str(out))
-
-
-def uses_entity_markers(config) -> bool:
-    return getattr(config, "biomine_head", None) == ENTITY_MARKERS

@@ -19,6 +19,12 @@ from mining.errors import ModelError
 # ``classifier`` (BERT family, BioGPT token classification), ``score`` (BioGPT sequence
 # classification).
 HEAD_PREFIXES = ("classifier.", "score.")
+# ``biomine_head`` of a folder of ``mining.nlp.entity_pair_model.EntityPairClassifier``.
+ENTITY_MARKERS = "entity_markers"
+
+
+def uses_entity_markers(config) -> bool:
+    return getattr(config, "biomine_head", None) == ENTITY_MARKERS
 
 
 def resolve_base(name: str) -> str:
@@ -103,9 +109,9 @@ def load_fast_tokenizer(src: str, config=None):
 def model_class(config, auto_class: str):
     """What opens a folder of ``config``: BioMine's entity-marker relation head when the
     config says so, else the transformers ``auto_class``."""
-    from mining.nlp.entity_pair_model import EntityPairClassifier, uses_entity_markers
-
     if uses_entity_markers(config):
+        from mining.nlp.entity_pair_model import EntityPairClassifier
+
         return EntityPairClassifier
     import transformers
 

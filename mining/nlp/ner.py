@@ -163,14 +163,15 @@ def predict_probs(
             width = max(b - a for _, a, b in batch) + len(prefix) + len(suffix)
             ids = torch.full((len(batch), width), pad, dtype=torch.long)
             mask = torch.zeros((len(batch), width), dtype=torch.long)
-            types = torch.zeros((len(batch), width), dtype=torch.long)
             for row, (k, a, b) in enumerate(batch):
                 seq = [*prefix, *encs[k].ids[a:b], *suffix]
                 ids[row, : len(seq)] = torch.tensor(seq)
                 mask[row, : len(seq)] = 1
-                types[row, len(prefix) : len(prefix) + b - a] = torch.tensor(encs[k].cased[a:b])
             inputs = {"input_ids": ids.to(device), "attention_mask": mask.to(device)}
             if case_types:
+                types = torch.zeros((len(batch), width), dtype=torch.long)
+                for row, (k, a, b) in enumerate(batch):
+                    types[row, len(prefix) : len(prefix) + b - a] = torch.tensor(encs[k].cased[a:b])
                 inputs["token_type_ids"] = types.to(device)
             logits = model(**inputs).logits
             probs = torch.softmax(logits.float(), dim=-1).cpu().numpy()

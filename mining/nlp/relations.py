@@ -25,10 +25,10 @@ from typing import NamedTuple
 import numpy as np
 
 from mining.errors import ModelError
-from mining.nlp.entity_pair_model import uses_entity_markers
-from mining.nlp.model_folder import load_model
+from mining.nlp.model_folder import load_model, uses_entity_markers
 from mining.nlp.ner import special_affixes
 from mining.nlp.normalise import TEXT_KEY
+from mining.nlp.padding import pad_batch
 from mining.nlp.relation_candidates import (
     HEAD_MARK,
     HEAD_TYPE_MARK,
@@ -85,10 +85,10 @@ def encode_candidate(
     head, tail = marker_positions(text, offsets)
     room = max_tokens - len(prefix) - len(suffix)
     if len(ids) > room:
-        closing = [
+        marks = [
             i for i, (s, e) in enumerate(offsets) if text[s:e].strip() in (HEAD_MARK, TAIL_MARK)
-        ]
-        first, last = min(head, tail), (closing[-1] if closing else len(ids) - 1)
+        ]  # the last one closes the later mention
+        first, last = min(head, tail), (marks[-1] if marks else len(ids) - 1)
         if last - first + 1 <= room:
             spare = room - (last - first + 1)
             a = max(0, min(first - spare // 2, len(ids) - room))
@@ -110,12 +110,7 @@ def model_inputs(batch: Sequence[EncodedPair], pad_id: int, entity_markers: bool
     entity-marker head) of a batch of encoded candidates."""
     import torch
 
-    width = max(len(x.ids) for x in batch)
-    ids = torch.full((len(batch), width), pad_id, dtype=torch.long)
-    mask = torch.zeros((len(batch), width), dtype=torch.long)
-    for r, x in enumerate(batch):
-        ids[r, : len(x.ids)] = torch.tensor(x.ids)
-        mask[r, : len(x.ids)] = 1
+    ids, mask = pad_batch([x.ids for x in batch], pad_id)
     inputs = {"input_ids": ids, "attention_mask": mask}
     if entity_markers:
         inputs["entity_positions"] = torch.tensor([x.positions for x in batch])

@@ -1,5 +1,5 @@
-"""The fine-tuning steps every BioMine head shares: LoRA wrapping, optimiser and schedule,
-padding, saving a model folder that ``mining.nlp.model_folder`` opens.
+"""The fine-tuning steps every BioMine head shares: LoRA wrapping and warm starts, optimiser
+and schedule, saving a model folder that ``mining.nlp.model_folder`` opens.
 
 With ``lora_r > 0`` only LoRA adapters on every linear layer, the LayerNorms and the task
 head are trained and shipped (a few MiB; the base is loaded from the installed package at run
@@ -12,6 +12,8 @@ import json
 import math
 import shutil
 from pathlib import Path
+
+from mining.errors import ModelError
 
 # Every linear layer, and the layer norms trained in full, by module name: BERT-family
 # encoders (MiniLM) name them one way, BioGPT (fairseq-style) another.
@@ -45,6 +47,27 @@ def wrap_lora(model, lora_r: int, lora_alpha: int | None, task_type: str | None,
     return get_peft_model(model, cfg)
 
 
+def warm_start(model, adapter_dir: str | Path) -> None:
+    """Load a saved LoRA adapter (``adapter_model.safetensors``) into a freshly wrapped peft
+    model; modules it lacks (token type embeddings new with ``case_types``) keep their start
+    values. A ``ModelError`` when its tensors do not fit."""
+    from peft import get_peft_model_state_dict, set_peft_model_state_dict
+    from safetensors.torch import load_file
+
+    path = Path(adapter_dir) / "adapter_model.safetensors"
+    if not path.is_file():
+        raise ModelError(str(adapter_dir), "no adapter_model.safetensors to start from")
+    state = get_peft_model_state_dict(model)
+    loaded = load_file(str(path))
+    if unknown := sorted(set(loaded) - set(state)):
+        raise ModelError(str(adapter_dir), f"adapter tensors fit no module: {unknown[:3]}")
+    state.update(loaded)
+    try:
+        set_peft_model_state_dict(model, state)
+    except RuntimeError as exc:
+        raise ModelError(str(adapter_dir), f"adapter does not fit: {exc}") from exc
+
+
 def optimiser(model, lr: float, total_steps: int, warmup_share: float = 0.06):
     """AdamW (weight decay 0.01 on matrices) with linear warm-up and decay."""
     import torch
@@ -66,19 +89,6 @@ def optimiser(model, lr: float, total_steps: int, warmup_share: float = 0.06):
 
 def steps(n_examples: int, batch_size: int, epochs: int) -> int:
     return math.ceil(n_examples / batch_size) * epochs
-
-
-def pad_batch(sequences: list[list[int]], pad_id: int):
-    """``(ids, attention_mask)`` tensors, right-padded."""
-    import torch
-
-    width = max(len(s) for s in sequences)
-    ids = torch.full((len(sequences), width), pad_id, dtype=torch.long)
-    mask = torch.zeros((len(sequences), width), dtype=torch.long)
-    for i, s in enumerate(sequences):
-        ids[i, : len(s)] = torch.tensor(s)
-        mask[i, : len(s)] = 1
-    return ids, mask
 
 
 def trainable_state(model) -> dict:

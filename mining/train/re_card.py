@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from mining.nlp.entity_pair_model import ENTITY_MARKERS
+from mining.nlp.model_folder import ENTITY_MARKERS
 from mining.nlp.relation_tasks import TASKS
 
 CORPORA = {

@@ -21,8 +21,9 @@ import time
 from pathlib import Path
 
 from mining.nlp.biogpt_relations import GenerativeRelationExtractor, target_text
+from mining.nlp.padding import pad_batch
 from mining.nlp.relation_tasks import TASKS, RelationTask
-from mining.train.finetune import optimiser, pad_batch, steps
+from mining.train.finetune import optimiser, steps
 from mining.train.metrics import Scores
 from mining.train.re_data import load_task_documents
 from mining.train.re_metrics import relation_keys, relation_scores

@@ -22,17 +22,18 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from mining.errors import InputError, ModelError
+from mining.errors import InputError
 from mining.nlp.model_folder import load_fast_tokenizer, resolve_base
 from mining.nlp.ner import NerTagger
+from mining.nlp.padding import pad_batch
 from mining.nlp.span_decoding import STRATEGIES
 from mining.train.finetune import (
     optimiser,
-    pad_batch,
     restore_state,
     save_model_folder,
     steps,
     trainable_state,
+    warm_start,
     wrap_lora,
 )
 from mining.train.metrics import OVERALL, Scores, mentions, report, strict_scores
@@ -80,27 +81,6 @@ def _pad(batch, pad_id):
         labels[i, : len(x["labels"])] = torch.tensor(x["labels"])
         types[i, : len(x["token_type_ids"])] = torch.tensor(x["token_type_ids"])
     return ids, mask, labels, types
-
-
-def warm_start(model, adapter_dir: str | Path) -> None:
-    """Load a saved LoRA adapter (``adapter_model.safetensors``) into a freshly wrapped peft
-    model; modules it lacks (token type embeddings new with ``case_types``) keep their start
-    values. A ``ModelError`` when its tensors do not fit."""
-    from peft import get_peft_model_state_dict, set_peft_model_state_dict
-    from safetensors.torch import load_file
-
-    path = Path(adapter_dir) / "adapter_model.safetensors"
-    if not path.is_file():
-        raise ModelError(str(adapter_dir), "no adapter_model.safetensors to start from")
-    state = get_peft_model_state_dict(model)
-    loaded = load_file(str(path))
-    if unknown := sorted(set(loaded) - set(state)):
-        raise ModelError(str(adapter_dir), f"adapter tensors fit no module: {unknown[:3]}")
-    state.update(loaded)
-    try:
-        set_peft_model_state_dict(model, state)
-    except RuntimeError as exc:
-        raise ModelError(str(adapter_dir), f"adapter does not fit: {exc}") from exc
 
 
 def train_ner(

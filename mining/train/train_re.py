@@ -21,8 +21,8 @@ import sys
 import time
 from pathlib import Path
 
-from mining.nlp.entity_pair_model import ENTITY_MARKERS, EntityPairClassifier
-from mining.nlp.model_folder import load_fast_tokenizer, resolve_base
+from mining.nlp.entity_pair_model import EntityPairClassifier
+from mining.nlp.model_folder import ENTITY_MARKERS, load_fast_tokenizer, resolve_base
 from mining.nlp.ner import special_affixes
 from mining.nlp.relation_tasks import NONE, TASKS, RelationTask
 from mining.nlp.relations import RelationClassifier, encode_candidate, model_inputs

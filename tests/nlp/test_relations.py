@@ -105,7 +105,8 @@ def test_entity_marker_head_folders_save_load_and_read_the_markers(tmp_path):
     import torch
     from transformers import AutoConfig, AutoTokenizer, BertModel
 
-    from mining.nlp.entity_pair_model import ENTITY_MARKERS, EntityPairClassifier
+    from mining.nlp.entity_pair_model import EntityPairClassifier
+    from mining.nlp.model_folder import ENTITY_MARKERS
     from mining.nlp.relations import model_inputs
     from mining.train.finetune import save_model_folder
 
