@@ -6,7 +6,10 @@ concept id, count); a text seen with several ids keeps only the most frequent on
 "-1"/empty are skipped, NCBI's composite "A+B" is written "A|B" like BC5CDR's, and NCBI's four
 disease classes count as Disease.
 
-    python -m mining.train.build_concept_dictionary --out models/concepts-mesh \\
+The shipped default (``models/concepts-mesh``) reads the training and development sets; the
+train-only table (``models/concepts-mesh-train``) is the one to measure dev accuracy with:
+
+    python -m mining.train.build_concept_dictionary --out models/concepts-mesh-train \\
         --dev ../shared/data/bc5cdr/pubtator/CDR_DevelopmentSet.PubTator.txt
 """
 
@@ -30,7 +33,6 @@ TRAIN_FILES = (
     SHARED / "bc5cdr" / "pubtator" / "CDR_TrainingSet.PubTator.txt",
     SHARED / "ncbi_disease" / "original" / "NCBItrainset_corpus.txt",
 )
-DEV_FILE = SHARED / "bc5cdr" / "pubtator" / "CDR_DevelopmentSet.PubTator.txt"
 
 
 def read_gold(path: Path) -> list[Document]:
@@ -118,7 +120,7 @@ def concept_accuracy(normaliser: ConceptNormaliser, docs: Iterable[Document]) ->
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--out", type=Path, default=Path("models/concepts-mesh"))
+    ap.add_argument("--out", type=Path, required=True)
     ap.add_argument(
         "--train",
         type=Path,
