@@ -63,6 +63,16 @@ def run(
             show_default=False,
         ),
     ] = None,
+    concepts: Annotated[
+        Path | None,
+        typer.Option(
+            help="cdr end to end: concept dictionary folder (concepts.tsv.gz, built by "
+            "python -m mining.train.build_concept_dictionary); default: the shipped "
+            "models/concepts-mesh, which holds dev names: score dev with "
+            "models/concepts-mesh-train.",
+            show_default=False,
+        ),
+    ] = None,
     split: Annotated[
         Split,
         typer.Option(
@@ -93,6 +103,7 @@ def run(
             model,
             split=split.value,
             ner_models=ner_model,
+            concepts=concepts,
             batch_size=batch_size,
             threads=threads,
         )

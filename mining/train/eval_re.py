@@ -59,13 +59,15 @@ def evaluate_model(
     split: str = "all",
     end_to_end: bool = True,
     ner_models: list[str | Path] | None = None,
+    concepts: str | Path | None = None,
     batch_size: int = 64,
     threads: int = 2,
     device: str | None = "cpu",
 ) -> dict[str, dict[str, Scores]]:
     """``{"gold_entities": scores}``, plus ``"end_to_end"`` for a document-level task (CID)
     when ``end_to_end``, tagging with ``ner_models`` (default: the shipped Chemical + Disease
-    tagger). ``model`` defaults to the shipped classifier of the task."""
+    tagger) and the concept dictionary folder ``concepts`` (default: the shipped one).
+    ``model`` defaults to the shipped classifier of the task."""
     import torch
 
     task = TASKS[task_name]
@@ -78,11 +80,11 @@ def evaluate_model(
     )
     results = {"gold_entities": evaluate_relations(classifier, docs, batch_size)}
     if end_to_end and task.document_level:
-        from mining.nlp.normalise import ConceptNormaliser
+        from mining.nlp.normalise import DEFAULT, ConceptNormaliser
         from mining.nlp.tagger_set import DEFAULT_NER_MODELS, TaggerSet
 
         tagger = TaggerSet.from_pretrained(ner_models or DEFAULT_NER_MODELS[:1], device=device)
         results["end_to_end"] = evaluate_end_to_end(
-            classifier, docs, tagger, ConceptNormaliser.load(), batch_size
+            classifier, docs, tagger, ConceptNormaliser.load(concepts or DEFAULT), batch_size
         )
     return results
