@@ -89,6 +89,8 @@ def write_card(
     )
     types = m.get("types") or ["Chemical", "Disease"]
     lora = bool(cfg.get("lora_r"))
+    adapter = folder / "adapter_config.json"
+    exported = json.loads(adapter.read_text()).get("biomine_export") if adapter.is_file() else ""
     labels = ", ".join(["`O`", *(f"`B-/I-{t}`" for t in types)])
     biogpt = config.get("model_type") == "biogpt"
     base_words = (
@@ -108,6 +110,11 @@ def write_card(
         "adapter is merged into them by `mining.nlp.model_folder.load_model` (no `peft` "
         "needed at inference)"
         if lora
+        else f"a full fine-tune of all {m['trainable_params']:,} weights, shipped as its "
+        f"change from the base (`mining.train.base_delta`: {exported}); "
+        f"`adapter_model.safetensors` is merged into the base weights of the installed package "
+        f"`{cfg['base']}` by `mining.nlp.model_folder.load_model`"
+        if exported
         else f"all {m['trainable_params']:,} weights in fp16 (`model.safetensors`)"
     )
     train_corpora = [corpus_of(p) for p in cfg["train"]]

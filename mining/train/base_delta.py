@@ -1,0 +1,114 @@
+"""Ship a full fine-tune as a small folder: only what differs from the installed base.
+
+Why: a full fine-tune of MiniLM-L6 is 45 MB in fp16, most of it the 30,522 x 384 word
+embeddings, which fine-tuning barely moves; ``models/`` has 60 MiB for every default. The
+export writes an adapter folder that ``mining.nlp.model_folder.load_model`` already opens
+(no new loader, no ``peft``): parameters that changed are stored whole in fp16, except the
+matrices named in ``low_rank``, whose change from the base is stored as a truncated SVD
+``B @ A`` (``lora_A``/``lora_B``, scale 1). Parameters equal to the base are not stored.
+
+    python -m mining.train.base_delta --model /work/scratch/gene-full --out models/ner-gene \\
+        --embedding-rank 32
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+from pathlib import Path
+
+from mining.errors import ModelError
+from mining.nlp.model_folder import HEAD_PREFIXES, resolve_base
+
+WEIGHTS = "adapter_model.safetensors"
+CONFIG = "adapter_config.json"
+# Folder files that travel unchanged: tokenizer, config, metrics, card.
+COPIED = ("config.json", "training_metrics.json", "README.md")
+WORD_EMBEDDINGS = "embeddings.word_embeddings.weight"
+
+
+def low_rank(delta, rank: int):
+    """``(B, A)`` with ``B @ A`` the best rank-``rank`` approximation of ``delta`` (SVD)."""
+    import torch
+
+    u, s, vh = torch.linalg.svd(delta.float(), full_matrices=False)
+    root = s[:rank].sqrt()
+    return (u[:, :rank] * root).contiguous(), (root[:, None] * vh[:rank]).contiguous()
+
+
+def delta_tensors(model, base_model, low_rank_names: dict[str, int]) -> dict:
+    """The tensors of the export: changed parameters in fp16, low-rank ones as ``lora_A`` /
+    ``lora_B`` of their module; a parameter the base lacks (or shapes differently) is whole,
+    and so is the task head, which the loader requires (a base package has none to compare)."""
+    import torch
+
+    base = dict(base_model.named_parameters())
+    out = {}
+    for name, value in model.named_parameters():
+        ref = base.get(name)
+        if ref is not None and ref.shape == value.shape and not name.startswith(HEAD_PREFIXES):
+            if torch.equal(ref.half(), value.half()):
+                continue
+            rank = next((r for suffix, r in low_rank_names.items() if name.endswith(suffix)), 0)
+            if rank:
+                b, a = low_rank(value.float() - ref.float(), rank)
+                module = name.removesuffix(".weight")
+                out[f"{module}.lora_A.weight"] = a.half()
+                out[f"{module}.lora_B.weight"] = b.half()
+                continue
+        out[name] = value.detach().half().contiguous()
+    return out
+
+
+def export(model_dir: str | Path, out_dir: str | Path, embedding_rank: int = 32) -> Path:
+    """Write ``out_dir`` from the full fine-tune in ``model_dir`` (its config names the base in
+    ``biomine_base``), the word embeddings' change at ``embedding_rank``."""
+    import torch
+    import transformers
+    from safetensors.torch import save_file
+    from transformers import AutoConfig
+
+    src = Path(model_dir)
+    config = AutoConfig.from_pretrained(str(src))
+    base_ref = getattr(config, "biomine_base", None)
+    if not base_ref or not config.architectures:
+        raise ModelError(str(src), "config.json names no biomine_base or architecture")
+    auto = getattr(transformers, config.architectures[0])
+    model = auto.from_pretrained(str(src), dtype=torch.float32)
+    base = auto.from_pretrained(resolve_base(base_ref), config=config, dtype=torch.float32)
+    tensors = delta_tensors(model, base, {WORD_EMBEDDINGS: embedding_rank})
+    out = Path(out_dir)
+    if out.exists():
+        shutil.rmtree(out)
+    out.mkdir(parents=True)
+    for path in src.iterdir():
+        if path.name in COPIED or "token" in path.name or path.name == "vocab.txt":
+            shutil.copy2(path, out / path.name)
+    save_file(tensors, str(out / WEIGHTS))
+    adapter = {
+        "peft_type": "LORA",
+        "r": embedding_rank,
+        "lora_alpha": embedding_rank,  # scale 1: B @ A is the change itself
+        "base_model_name_or_path": base_ref,
+        "biomine_export": "changed tensors whole in fp16, unchanged ones read from the base, "
+        f"the word embeddings' change as a rank-{embedding_rank} SVD factorisation",
+    }
+    (out / CONFIG).write_text(json.dumps(adapter, indent=2, sort_keys=True) + "\n")
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--model", required=True, help="folder of a full fine-tune (--lora-r 0)")
+    ap.add_argument("--out", required=True)
+    ap.add_argument("--embedding-rank", type=int, default=32)
+    a = ap.parse_args(argv)
+    out = export(a.model, a.out, a.embedding_rank)
+    size = sum(p.stat().st_size for p in out.iterdir())
+    print(f"wrote {out} ({size / 2**20:.1f} MiB)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

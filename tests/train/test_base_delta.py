@@ -1,0 +1,81 @@
+"""A full fine-tune exported as its change from the base opens like the full folder."""
+
+from __future__ import annotations
+
+import pytest
+
+torch = pytest.importorskip("torch")
+
+from mining.errors import ModelError  # noqa: E402
+from mining.nlp.model_folder import load_model  # noqa: E402
+from mining.train.base_delta import WEIGHTS, export  # noqa: E402
+from tests.nlp.tiny_models import WORDS  # noqa: E402
+
+
+def tiny_tagger(folder, seed):
+    from transformers import BertConfig, BertForTokenClassification, BertTokenizerFast
+
+    folder.mkdir(parents=True)
+    vocab = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", *WORDS]
+    (folder / "vocab.txt").write_text("\n".join(vocab) + "\n")
+    BertTokenizerFast(vocab=str(folder / "vocab.txt")).save_pretrained(folder)
+    torch.manual_seed(seed)
+    config = BertConfig(
+        vocab_size=len(vocab), hidden_size=16, num_hidden_layers=2, num_attention_heads=2,
+        intermediate_size=32, max_position_embeddings=64,
+        id2label={0: "O", 1: "B-Gene", 2: "I-Gene"}, label2id={"O": 0, "B-Gene": 1, "I-Gene": 2},
+    )  # fmt: skip
+    return BertForTokenClassification(config)
+
+
+@pytest.fixture
+def fine_tuned(tmp_path):
+    """A base folder and a "fine-tune" of it: layer 1 and the head changed, the word
+    embeddings moved by a rank-2 change, layer 0 untouched."""
+    base = tiny_tagger(tmp_path / "base", seed=0)
+    base.save_pretrained(tmp_path / "base")
+    tuned = tiny_tagger(tmp_path / "tuned", seed=0)
+    with torch.no_grad():
+        for p in tuned.bert.encoder.layer[1].parameters():
+            p.add_(0.1 * torch.randn_like(p))
+        tuned.classifier.weight.mul_(3.0)
+        emb = tuned.bert.embeddings.word_embeddings.weight
+        emb.add_(torch.randn(emb.shape[0], 2) @ torch.randn(2, emb.shape[1]) * 0.2)
+    tuned.config.biomine_base = str(tmp_path / "base")
+    tuned.half().save_pretrained(tmp_path / "tuned")
+    return tmp_path
+
+
+def logits(model, tokenizer):
+    enc = tokenizer("tamoxifen inhibits cyp2d6 and binds aspirin .", return_tensors="pt")
+    with torch.no_grad():
+        return model.float()(**enc).logits
+
+
+def test_export_opens_with_the_full_models_outputs(fine_tuned):
+    out = export(fine_tuned / "tuned", fine_tuned / "delta", embedding_rank=2)
+    full, tok, _ = load_model(fine_tuned / "tuned", "AutoModelForTokenClassification", "NER")
+    small, tok2, _ = load_model(out, "AutoModelForTokenClassification", "NER")
+    torch.testing.assert_close(logits(small, tok2), logits(full, tok), atol=2e-2, rtol=1e-2)
+
+    from safetensors.torch import load_file
+
+    stored = load_file(str(out / WEIGHTS))
+    assert not any(".layer.0." in k for k in stored)  # unchanged: read from the base
+    assert any(".layer.1." in k for k in stored)
+    b = stored["bert.embeddings.word_embeddings.lora_B.weight"]
+    assert b.shape == (full.config.vocab_size, 2)
+    assert "bert.embeddings.word_embeddings.weight" not in stored
+
+
+def test_too_low_a_rank_changes_the_outputs(fine_tuned):
+    out = export(fine_tuned / "tuned", fine_tuned / "delta", embedding_rank=1)
+    full, tok, _ = load_model(fine_tuned / "tuned", "AutoModelForTokenClassification", "NER")
+    small, _, _ = load_model(out, "AutoModelForTokenClassification", "NER")
+    assert (logits(small, tok) - logits(full, tok)).abs().max() > 1e-2
+
+
+def test_a_folder_without_its_base_is_refused(fine_tuned):
+    base = fine_tuned / "base"
+    with pytest.raises(ModelError, match="biomine_base"):
+        export(base, fine_tuned / "delta")
