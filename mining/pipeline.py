@@ -76,11 +76,18 @@ class Pipeline:
 
     @property
     def sources(self) -> list[str]:
-        return [t.source for t in self.tagger.taggers] + [c.source for c in self.classifiers]
+        """What the store's processed marks name; the concept table counts, as its ids
+        are stored on the entity rows."""
+        tables = [self.normaliser.source] if self.normaliser is not None else []
+        return (
+            [t.source for t in self.tagger.taggers] + tables + [c.source for c in self.classifiers]
+        )
 
     def process(self, docs: list[Document], batch_size: int = 32) -> BatchResult:
         result = BatchResult([d.id for d in docs])
         result.entities = {t.source: [] for t in self.tagger.taggers}
+        if self.normaliser is not None:  # marks the documents done; it writes no rows itself
+            result.entities[self.normaliser.source] = []
         result.relations = {c.source: [] for c in self.classifiers}
         for doc, found in zip(docs, self.tagger.pipe(docs, batch_size, len(docs)), strict=True):
             if self.normaliser is not None:

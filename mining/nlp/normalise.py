@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import csv
 import gzip
+import hashlib
 import re
 import unicodedata
 from collections import Counter, defaultdict
@@ -77,7 +78,10 @@ def most_frequent(counts: Iterable[tuple[str, int]]) -> str:
 class ConceptNormaliser:
     """A (label, text) -> concept dictionary with exact and normalised lookups."""
 
-    def __init__(self, rows: Iterable[tuple[str, str, str, int]]) -> None:
+    def __init__(self, rows: Iterable[tuple[str, str, str, int]], source: str = "concepts") -> None:
+        # ``source`` names this table in the store's processed marks: another table means
+        # other concept ids, so ``biomine run`` normalises the stored documents again.
+        self.source = source
         exact: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
         loose: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
         for label, text, concept, count in rows:
@@ -90,9 +94,11 @@ class ConceptNormaliser:
 
     @classmethod
     def load(cls, folder: str | Path = DEFAULT) -> ConceptNormaliser:
-        """Read ``folder/concepts.tsv.gz`` (label, text, concept_id, count; a header row)."""
+        """Read ``folder/concepts.tsv.gz`` (label, text, concept_id, count; a header row); the
+        table's ``source`` is the folder name and a hash of the file."""
         path = Path(folder) / FILENAME
         try:
+            digest = hashlib.sha256(path.read_bytes()).hexdigest()[:12]
             with gzip.open(path, "rt", encoding="utf-8", newline="") as f:
                 reader = csv.reader(f, delimiter="\t", quoting=csv.QUOTE_NONE)
                 header = next(reader, None)
@@ -101,7 +107,7 @@ class ConceptNormaliser:
                 rows = [(r[0], r[1], r[2], int(r[3])) for r in reader]
         except (OSError, ValueError, IndexError, EOFError) as error:
             raise InputError(str(path), f"cannot read concept dictionary: {error}") from error
-        return cls(rows)
+        return cls(rows, f"{Path(folder).resolve().name}@{digest}")
 
     def __len__(self) -> int:
         return len(self.exact)

@@ -98,3 +98,22 @@ def test_new_version_is_processed_again(engine, pipeline):
             ).scalar_one()
             == 0
         )  # nothing left from the longer old text
+
+
+def test_another_concept_table_normalises_the_stored_documents_again(engine, pipeline, tmp_path):
+    from mining.train.build_concept_dictionary import write_dictionary
+
+    store_documents(engine, DOCS[:2])
+    run_pipeline(engine, pipeline)
+    before = (count(engine, entities), count(engine, relations))
+    write_dictionary([("Chemical", "Cisplatin", "D999999", 1)], tmp_path / "concepts-other")
+    other = Pipeline(
+        pipeline.tagger, ConceptNormaliser.load(tmp_path / "concepts-other"), pipeline.classifiers
+    )
+    assert other.normaliser.source.startswith("concepts-other@")
+    assert pending(engine, pipeline) == 0 and pending(engine, other) == 2
+    assert run_pipeline(engine, other).documents == 2
+    assert (count(engine, entities), count(engine, relations)) == before  # replaced, not added
+    with engine.connect() as c:
+        ids = c.execute(select(entities.c.concept_id).where(entities.c.text == "Cisplatin"))
+        assert set(ids.scalars()) == {"D999999"}
