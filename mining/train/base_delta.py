@@ -4,8 +4,8 @@ Why: a full fine-tune of MiniLM-L6 is 45 MB in fp16, most of it the 30,522 x 384
 embeddings, which fine-tuning barely moves; ``models/`` has 60 MiB for every default. The
 export writes an adapter folder that ``mining.nlp.model_folder.load_model`` already opens
 (no new loader, no ``peft``): parameters that changed are stored whole in fp16, except the
-matrices named in ``low_rank``, whose change from the base is stored as a truncated SVD
-``B @ A`` (``lora_A``/``lora_B``, scale 1). Parameters equal to the base are not stored.
+word embeddings, whose change from the base is stored as a truncated SVD ``B @ A``
+(``lora_A``/``lora_B``, scale 1). Parameters equal to the base are not stored.
 
     python -m mining.train.base_delta --model /work/scratch/gene-full --out models/ner-gene \\
         --embedding-rank 32
