@@ -26,6 +26,8 @@ CONFIG = "adapter_config.json"
 # Folder files that travel unchanged: tokenizer, config, metrics, card.
 COPIED = ("config.json", "training_metrics.json", "README.md")
 WORD_EMBEDDINGS = "embeddings.word_embeddings.weight"
+# The encoder's linear layers (BERT family): attention projections, feed-forward.
+LINEAR = ("query.weight", "key.weight", "value.weight", "dense.weight")
 
 
 def low_rank(delta, rank: int):
@@ -61,9 +63,12 @@ def delta_tensors(model, base_model, low_rank_names: dict[str, int]) -> dict:
     return out
 
 
-def export(model_dir: str | Path, out_dir: str | Path, embedding_rank: int = 32) -> Path:
+def export(
+    model_dir: str | Path, out_dir: str | Path, embedding_rank: int = 32, linear_rank: int = 0
+) -> Path:
     """Write ``out_dir`` from the full fine-tune in ``model_dir`` (its config names the base in
-    ``biomine_base``), the word embeddings' change at ``embedding_rank``."""
+    ``biomine_base``), the word embeddings' change at ``embedding_rank`` and, when
+    ``linear_rank`` is set, the encoder's linear layers' change at that rank (else whole)."""
     import torch
     import transformers
     from safetensors.torch import save_file
@@ -77,7 +82,8 @@ def export(model_dir: str | Path, out_dir: str | Path, embedding_rank: int = 32)
     auto = getattr(transformers, config.architectures[0])
     model = auto.from_pretrained(str(src), dtype=torch.float32)
     base = auto.from_pretrained(resolve_base(base_ref), config=config, dtype=torch.float32)
-    tensors = delta_tensors(model, base, {WORD_EMBEDDINGS: embedding_rank})
+    ranks = {WORD_EMBEDDINGS: embedding_rank, **dict.fromkeys(LINEAR, linear_rank)}
+    tensors = delta_tensors(model, base, {k: r for k, r in ranks.items() if r})
     out = Path(out_dir)
     if out.exists():
         shutil.rmtree(out)
@@ -92,7 +98,8 @@ def export(model_dir: str | Path, out_dir: str | Path, embedding_rank: int = 32)
         "lora_alpha": embedding_rank,  # scale 1: B @ A is the change itself
         "base_model_name_or_path": base_ref,
         "biomine_export": "changed tensors whole in fp16, unchanged ones read from the base, "
-        f"the word embeddings' change as a rank-{embedding_rank} SVD factorisation",
+        f"the word embeddings' change as a rank-{embedding_rank} SVD factorisation"
+        + (f", the linear layers' change at rank {linear_rank}" if linear_rank else ""),
     }
     (out / CONFIG).write_text(json.dumps(adapter, indent=2, sort_keys=True) + "\n")
     return out
@@ -103,8 +110,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--model", required=True, help="folder of a full fine-tune (--lora-r 0)")
     ap.add_argument("--out", required=True)
     ap.add_argument("--embedding-rank", type=int, default=32)
+    ap.add_argument("--linear-rank", type=int, default=0, help="0: linear layers whole")
     a = ap.parse_args(argv)
-    out = export(a.model, a.out, a.embedding_rank)
+    out = export(a.model, a.out, a.embedding_rank, a.linear_rank)
     size = sum(p.stat().st_size for p in out.iterdir())
     print(f"wrote {out} ({size / 2**20:.1f} MiB)")
     return 0

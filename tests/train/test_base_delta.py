@@ -79,3 +79,16 @@ def test_a_folder_without_its_base_is_refused(fine_tuned):
     base = fine_tuned / "base"
     with pytest.raises(ModelError, match="biomine_base"):
         export(base, fine_tuned / "delta")
+
+
+def test_linear_layers_at_full_rank_keep_the_outputs(fine_tuned):
+    out = export(fine_tuned / "tuned", fine_tuned / "delta", embedding_rank=2, linear_rank=16)
+    full, tok, _ = load_model(fine_tuned / "tuned", "AutoModelForTokenClassification", "NER")
+    small, _, _ = load_model(out, "AutoModelForTokenClassification", "NER")
+    torch.testing.assert_close(logits(small, tok), logits(full, tok), atol=2e-2, rtol=1e-2)
+
+    from safetensors.torch import load_file
+
+    stored = load_file(str(out / WEIGHTS))
+    query = "bert.encoder.layer.1.attention.self.query"
+    assert f"{query}.lora_A.weight" in stored and f"{query}.weight" not in stored
