@@ -63,28 +63,29 @@ def test_eval_ner_json_on_bc5cdr_slice(dev_slice):
 
 
 @needs_model
-@needs_model
-def test_eval_re_cdr_end_to_end_reads_the_chosen_dictionary(dev_slice, tmp_path):
+def test_eval_re_cdr_end_to_end_reads_the_chosen_dictionary(shared_data, tmp_path):
     # Same tagger and classifier; the dictionary alone decides which pairs carry MeSH ids.
     from mining.train.build_concept_dictionary import write_dictionary
 
+    source = shared_data / "bc5cdr/pubtator/CDR_DevelopmentSet.PubTator.txt"
+    gold = tmp_path / "dev4.pubtator"
+    with open(gold, "w") as out:
+        write_pubtator(itertools.islice(read_pubtator(source), 4), out)  # 4 keep it fast
     empty = tmp_path / "empty"
     write_dictionary([], empty)
-    args = ["eval", "re", "--task", "cdr", "--gold", str(dev_slice), "--json"]
+    args = ["eval", "re", "--task", "cdr", "--gold", str(gold), "--json"]
     args += ["--ner-model", str(DEFAULT_NER_MODEL.parent / "ner-chem-disease-train")]
     scores = {}
-    for name, folder in [
-        ("empty", empty),
-        ("train", DEFAULT_NER_MODEL.parent / "concepts-mesh-train"),
-    ]:
+    for name, folder in [("empty", empty), ("shipped", DEFAULT_NER_MODEL.parent / "concepts-mesh")]:
         result = biomine(*args, "--concepts", str(folder))
         assert result.exit_code == 0, result.output
         scores[name] = json.loads(result.stdout)
     assert scores["empty"]["tp"] == scores["empty"]["fp"] == 0  # only text keys: no answer
-    assert scores["train"]["tp"] > 0
-    assert scores["empty"]["gold_entities"] == scores["train"]["gold_entities"]
+    assert scores["shipped"]["tp"] > 0
+    assert scores["empty"]["gold_entities"] == scores["shipped"]["gold_entities"]
 
 
+@needs_model
 def test_eval_ner_table(dev_slice):
     result = biomine("eval", "ner", "--gold", str(dev_slice))
     assert result.exit_code == 0, result.output
