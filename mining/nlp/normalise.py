@@ -21,6 +21,7 @@ from __future__ import annotations
 import csv
 import gzip
 import hashlib
+import io
 import re
 import unicodedata
 from collections import Counter, defaultdict
@@ -98,8 +99,11 @@ class ConceptNormaliser:
         table's ``source`` is the folder name and a hash of the file."""
         path = Path(folder) / FILENAME
         try:
-            digest = hashlib.sha256(path.read_bytes()).hexdigest()[:12]
-            with gzip.open(path, "rt", encoding="utf-8", newline="") as f:
+            data = path.read_bytes()  # read once: hashed for ``source``, then parsed
+            digest = hashlib.sha256(data).hexdigest()[:12]
+            with io.TextIOWrapper(
+                gzip.GzipFile(fileobj=io.BytesIO(data)), "utf-8", newline=""
+            ) as f:
                 reader = csv.reader(f, delimiter="\t", quoting=csv.QUOTE_NONE)
                 header = next(reader, None)
                 if tuple(header or ()) != HEADER:
