@@ -95,6 +95,26 @@ def trainable_state(model) -> dict:
     return {n: p.detach().clone() for n, p in model.named_parameters() if p.requires_grad}
 
 
+class WeightAverage:
+    """Exponential moving average of the trainable weights (Polyak averaging): the average
+    of the last few thousand steps is often a better tagger than the last step's weights.
+    ``decay`` ramps up from 0 so the first steps do not tie the average to the start."""
+
+    def __init__(self, model, decay: float):
+        self.decay, self.updates = decay, 0
+        self.state = trainable_state(model)
+
+    def update(self, model) -> None:
+        import torch
+
+        self.updates += 1
+        d = min(self.decay, (1 + self.updates) / (10 + self.updates))
+        with torch.no_grad():
+            for n, p in model.named_parameters():
+                if n in self.state:
+                    self.state[n].mul_(d).add_(p.detach(), alpha=1 - d)
+
+
 def restore_state(model, state: dict) -> None:
     import torch
 

