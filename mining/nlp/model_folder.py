@@ -47,8 +47,9 @@ def resolve_base(name: str) -> str:
 
 def merge_lora(model, adapter_dir: Path) -> set[str]:
     """Merge a peft LoRA adapter (``adapter_config.json`` + ``adapter_model.safetensors``) into
-    ``model`` in place: ``W += B @ A * scale``; other saved tensors (the classifier head,
-    LayerNorms) replace the model's. Returns the names of the parameters replaced."""
+    ``model`` in place: ``W += B @ A * scale``; int8 row changes (``mining.train.base_delta
+    --int8``) are added to their rows; other saved tensors (the classifier head, LayerNorms)
+    replace the model's. Returns the names of the parameters replaced."""
     import torch
     from safetensors.torch import load_file
 
@@ -63,9 +64,14 @@ def merge_lora(model, adapter_dir: Path) -> set[str]:
     tensors = load_file(str(weights_file))
     params = dict(model.named_parameters())
     lora: dict[str, dict[str, torch.Tensor]] = {}
+    row_deltas: dict[str, dict[str, torch.Tensor]] = {}
     replaced: set[str] = set()
     for key, value in tensors.items():
         name = key.removeprefix("base_model.model.")
+        param, _, part = name.rpartition(".")
+        if part in ROW_DELTA_PARTS:
+            row_deltas.setdefault(param, {})[part] = value
+            continue
         for part in ("lora_A", "lora_B"):
             marker = f".{part}."
             if marker in name:
@@ -90,7 +96,33 @@ def merge_lora(model, adapter_dir: Path) -> set[str]:
             if delta.shape != weight.shape:
                 raise ModelError(str(adapter_dir), f"adapter LoRA weights for {module} do not fit")
             weight += delta.to(weight.dtype)
+    for name, parts in row_deltas.items():
+        add_row_delta(params.get(name), parts, adapter_dir, name)
     return replaced
+
+
+ROW_DELTA_PARTS = ("delta_rows", "delta_int8", "delta_scale")
+
+
+def add_row_delta(weight, parts: dict, adapter_dir: Path, name: str) -> None:
+    """``weight[rows] += int8 * scale``, checked to fit."""
+    import torch
+
+    rows, q, scale = (parts.get(p) for p in ROW_DELTA_PARTS)
+    fits = (
+        weight is not None
+        and rows is not None
+        and q is not None
+        and scale is not None
+        and weight.ndim == 2
+        and q.shape == (rows.numel(), weight.shape[1])
+        and scale.shape == (rows.numel(), 1)
+        and (rows.numel() == 0 or 0 <= int(rows.min()) <= int(rows.max()) < weight.shape[0])
+    )
+    if not fits:
+        raise ModelError(str(adapter_dir), f"adapter row changes for {name} do not fit")
+    with torch.no_grad():
+        weight[rows.long()] += (q.float() * scale.float()).to(weight.dtype)
 
 
 def load_fast_tokenizer(src: str, config=None):

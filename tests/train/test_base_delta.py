@@ -92,3 +92,38 @@ def test_linear_layers_at_full_rank_keep_the_outputs(fine_tuned):
     stored = load_file(str(out / WEIGHTS))
     query = "bert.encoder.layer.1.attention.self.query"
     assert f"{query}.lora_A.weight" in stored and f"{query}.weight" not in stored
+
+
+def test_int8_export_is_close_and_keeps_only_changed_rows(fine_tuned):
+    out = export(fine_tuned / "tuned", fine_tuned / "delta", int8=True)
+    full, tok, _ = load_model(fine_tuned / "tuned", "AutoModelForTokenClassification", "NER")
+    small, _, _ = load_model(out, "AutoModelForTokenClassification", "NER")
+    torch.testing.assert_close(logits(small, tok), logits(full, tok), atol=2e-2, rtol=1e-2)
+
+    from safetensors.torch import load_file
+
+    stored = load_file(str(out / WEIGHTS))
+    query = "bert.encoder.layer.1.attention.self.query.weight"
+    assert stored[f"{query}.delta_int8"].dtype == torch.int8 and query not in stored
+    # The fixture moved every embedding row; a tagger that moved two keeps just those two.
+    tuned = tiny_tagger(fine_tuned / "two-rows", seed=0)
+    with torch.no_grad():
+        tuned.bert.embeddings.word_embeddings.weight[[5, 7]] += 0.05
+    tuned.config.biomine_base = str(fine_tuned / "base")
+    tuned.half().save_pretrained(fine_tuned / "two-rows")
+    stored = load_file(str(export(fine_tuned / "two-rows", fine_tuned / "d2", int8=True) / WEIGHTS))
+    rows = stored["bert.embeddings.word_embeddings.weight.delta_rows"]
+    assert rows.tolist() == [5, 7]
+    assert not any(".encoder." in k for k in stored)  # unchanged: read from the base
+
+
+def test_row_changes_that_do_not_fit_are_refused(fine_tuned):
+    from safetensors.torch import load_file, save_file
+
+    out = export(fine_tuned / "tuned", fine_tuned / "delta", int8=True)
+    stored = load_file(str(out / WEIGHTS))
+    rows = "bert.embeddings.word_embeddings.weight.delta_rows"
+    stored[rows] = stored[rows] + 10_000  # past the vocabulary
+    save_file(stored, str(out / WEIGHTS))
+    with pytest.raises(ModelError, match="row changes for bert.embeddings.word_embeddings"):
+        load_model(out, "AutoModelForTokenClassification", "NER")
