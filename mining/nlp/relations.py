@@ -27,7 +27,7 @@ import numpy as np
 from mining.errors import ModelError
 from mining.nlp.model_folder import load_model, uses_entity_markers
 from mining.nlp.ner import special_affixes
-from mining.nlp.normalise import TEXT_KEY
+from mining.nlp.normalise import text_key
 from mining.nlp.padding import pad_batch
 from mining.nlp.relation_candidates import (
     HEAD_MARK,
@@ -48,8 +48,9 @@ DEFAULT_RE_MODELS = {name: MODELS_DIR / f"re-{name}" for name in TASKS}
 
 
 def concept_key(e: Entity) -> str:
-    """The key a relation argument aggregates under: its concept, else its text folded."""
-    return e.concept_id or f"{TEXT_KEY}{e.label}:{' '.join(e.text.casefold().split())}"
+    """The key a relation argument aggregates under: its concept, else the key the concept
+    normaliser gives an unmatched mention (so both paths aggregate the same text together)."""
+    return e.concept_id or text_key(e.label, e.text)
 
 
 class EncodedPair(NamedTuple):

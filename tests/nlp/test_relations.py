@@ -7,6 +7,7 @@ import json
 import pytest
 
 from mining.errors import ModelError
+from mining.nlp.normalise import text_key
 from mining.nlp.relation_candidates import candidates, marked_text
 from mining.nlp.relation_tasks import CHEMPROT
 from mining.nlp.relations import RelationClassifier, concept_key, encode_candidate
@@ -98,7 +99,8 @@ def test_long_texts_keep_the_stretch_around_the_markers(tmp_path):
 
 def test_concept_key_prefers_the_concept():
     assert concept_key(Entity("d", 0, 3, "ASA", "Chemical", "D001241")) == "D001241"
-    assert concept_key(Entity("d", 0, 7, "Big  Gene", "Gene")) == "text:Gene:big gene"
+    key = concept_key(Entity("d", 0, 9, "Big  Genes", "Gene"))
+    assert key == "text:Gene:biggene" == text_key("Gene", "big gene")
 
 
 def test_entity_marker_head_folders_save_load_and_read_the_markers(tmp_path):
