@@ -136,16 +136,35 @@ def write_card(
             "earlier epochs)."
             if cfg.get("init")
             else "",
+            f"\nAn exponential moving average of the weights (decay {cfg['ema']}) was scored "
+            f"beside the last step's at each evaluated epoch; the {m.get('weights')} weights "
+            f"of epoch {m['best_epoch']} scored higher and are the ones shipped."
+            if cfg.get("ema")
+            else "",
         ]
     )
     datasets = sorted({c[0] for c in train_corpora if c[0]})
     best = next(h for h in m["history"] if h["epoch"] == m["best_epoch"])
-    ablation = "\n".join(f"| {k} | {v:.2f} |" for k, v in best["dev_f1"].items())
+    kept = best["dev_f1_ema"] if m.get("weights") == "ema" else best["dev_f1"]
+    ablation = "\n".join(f"| {k} | {v:.2f} |" for k, v in kept.items())
+    ema = any("dev_f1_ema" in h for h in m["history"])
+
+    def f1_cells(h: dict) -> str:
+        cells = [h["dev_f1"].get(m["select"], float("nan"))]
+        if ema:
+            cells.append(h.get("dev_f1_ema", {}).get(m["select"], float("nan")))
+        return " | ".join(f"{c:.2f}" for c in cells)
+
     history = "\n".join(
-        f"| {h['epoch']} | {h['train_loss']} | {h['dev_f1'].get(m['select'], float('nan')):.2f} "
-        f"| {h['train_s']} |"
+        f"| {h['epoch']} | {h['train_loss']} | {f1_cells(h)} | {h['train_s']} |"
         for h in m["history"]
         if "dev_f1" in h
+    )
+    history_head = (
+        "| epoch | train loss | dev F1 (last weights) | dev F1 (weight average) | train s |\n"
+        "|---:|---:|---:|---:|---:|"
+        if ema
+        else "| epoch | train loss | dev F1 | train s |\n|---:|---:|---:|---:|"
     )
     header = "\n".join(
         [
@@ -206,8 +225,7 @@ probabilities per word; `token`: no word aggregation; `+abbr`: abbreviation prop
 
 Per epoch ({m["select"]} F1 on dev):
 
-| epoch | train loss | dev F1 | train s |
-|---:|---:|---:|---:|
+{history_head}
 {history}
 
 {notes}

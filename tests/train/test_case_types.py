@@ -52,6 +52,8 @@ def test_init_continues_from_an_adapter(cased_tagger, tmp_path):
     assert set(row["dev_f1_ema"]) == set(row["dev_f1"])
     kept = row["dev_f1_ema" if metrics["weights"] == "ema" else "dev_f1"]["average+abbr"]
     assert kept == max(row["dev_f1"]["average+abbr"], row["dev_f1_ema"]["average+abbr"])
+    card = (out / "README.md").read_text()
+    assert "dev F1 (weight average)" in card and "moving average of the weights" in card
     (tmp_path / "empty").mkdir()
     with pytest.raises(ModelError, match="no adapter_model.safetensors"):
         train_ner(
