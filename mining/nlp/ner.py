@@ -201,11 +201,14 @@ class NerTagger:
         tokenizer,
         name: str,
         *,
-        strategy: str = "average",
+        strategy: str | None = None,
         abbreviations: bool | None = None,
         max_tokens: int | None = None,
         device=None,
     ):
+        # Word aggregation as asked, else as the model folder says (``biomine_strategy``,
+        # chosen on dev when the tagger was trained), else ``average``.
+        strategy = strategy or getattr(model.config, "biomine_strategy", None) or "average"
         if strategy not in STRATEGIES:
             raise ValueError(f"unknown aggregation strategy {strategy!r}; use one of {STRATEGIES}")
         self.model = model

@@ -73,7 +73,8 @@ def write_card(
     cfg = m["config"]
     config = json.loads((folder / "config.json").read_text())
     propagate = config.get("biomine_abbreviations", True)
-    variant = m.get("select", "") if propagate else m.get("select", "").removesuffix("+abbr")
+    aggregation = config.get("biomine_strategy") or m.get("select", "").removesuffix("+abbr")
+    variant = aggregation + ("+abbr" if propagate else "")
     if shipped is None and variant in m.get("dev", {}):
         # The training run scored the shipped decoding on dev at the kept epoch.
         shipped = {t: Scores(s["tp"], s["fp"], s["fn"]) for t, s in m["dev"][variant].items()}
@@ -194,7 +195,7 @@ Folder size: {folder_size(folder) / 1024:.0f} KiB.
 
 Open it with `mining.nlp.ner.NerTagger.from_pretrained("models/{folder.name}")`: it tags
 sentence windows (`mining.nlp.sentences`), decodes word-level spans
-(`mining.nlp.span_decoding`, strategy `average`, then `tidy`){propagation}.
+(`mining.nlp.span_decoding`, strategy `{aggregation or "average"}`, then `tidy`){propagation}.
 
 ## Data
 - Train: {train_files}:
@@ -205,7 +206,7 @@ sentence windows (`mining.nlp.sentences`), decodes word-level spans
   the tagger infers on), labels aligned on characters through the fast tokenizer's offsets.
 
 ## Dev metrics (strict: exact character span and type)
-Shipped configuration (average word aggregation, edge tidying, {abbreviations}),
+Shipped configuration ({aggregation or "average"} word aggregation, edge tidying, {abbreviations}),
 measured by
 `python -m mining.train.train_ner --evaluate models/{folder.name} --dev {cfg["dev"]}`:
 

