@@ -101,14 +101,14 @@ def merge_lora(model, adapter_dir: Path) -> set[str]:
     return replaced
 
 
-ROW_DELTA_PARTS = ("delta_rows", "delta_int8", "delta_scale")
+ROW_DELTA_PARTS = ("delta_rows", "delta_int8", "delta_scale", "delta_decay")
 
 
 def add_row_delta(weight, parts: dict, adapter_dir: Path, name: str) -> None:
-    """``weight[rows] += int8 * scale``, checked to fit."""
+    """``weight *= decay; weight[rows] += int8 * scale``, checked to fit."""
     import torch
 
-    rows, q, scale = (parts.get(p) for p in ROW_DELTA_PARTS)
+    rows, q, scale, decay = (parts.get(p) for p in ROW_DELTA_PARTS)
     fits = (
         weight is not None
         and rows is not None
@@ -117,11 +117,14 @@ def add_row_delta(weight, parts: dict, adapter_dir: Path, name: str) -> None:
         and weight.ndim == 2
         and q.shape == (rows.numel(), weight.shape[1])
         and scale.shape == (rows.numel(), 1)
+        and (decay is None or decay.numel() == 1)
         and (rows.numel() == 0 or 0 <= int(rows.min()) <= int(rows.max()) < weight.shape[0])
     )
     if not fits:
         raise ModelError(str(adapter_dir), f"adapter row changes for {name} do not fit")
     with torch.no_grad():
+        if decay is not None:
+            weight.mul_(decay.to(weight.dtype))
         weight[rows.long()] += (q.float() * scale.float()).to(weight.dtype)
 
 

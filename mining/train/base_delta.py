@@ -6,10 +6,11 @@ export writes an adapter folder that ``mining.nlp.model_folder.load_model`` alre
 (no new loader, no ``peft``): parameters that changed are stored whole in fp16, except the
 word embeddings, whose change from the base is stored as a truncated SVD ``B @ A``
 (``lora_A``/``lora_B``, scale 1). Parameters equal to the base are not stored.
-With ``--int8`` every changed matrix is stored instead as its change from the base in int8
-with a scale per row (``delta_int8``/``delta_scale``/``delta_rows``), only the rows that
-changed (fine-tuning moves the embeddings of the tokens its data has, not the others): about
-a third of fp16's size and, unlike a truncated SVD, close to lossless.
+With ``--int8`` every changed matrix is stored instead as its change from the base: the
+factor by which weight decay shrank it (``delta_decay``) and, for the rows that moved beyond
+that, their change in int8 with a scale per row (``delta_rows``/``delta_int8``/
+``delta_scale``). Fine-tuning moves the embeddings of the tokens its data has, not the
+others, so most embedding rows need no bytes; unlike a truncated SVD it is close to lossless.
 
     python -m mining.train.base_delta --model /work/scratch/gene-full --out models/ner-gene \\
         --embedding-rank 32
@@ -45,15 +46,28 @@ def low_rank(delta, rank: int):
 
 
 def int8_rows(value, ref) -> dict:
-    """The rows of matrix ``value`` that differ from ``ref`` in fp16 (where the fine-tune was
-    saved), as their change in int8 with a symmetric per-row scale."""
+    """The change of matrix ``value`` from ``ref``: AdamW's weight decay shrinks every row a
+    little (``delta_decay``, the median row's factor), and the rows that moved beyond that
+    (training touched them) are stored as their change in int8 with a symmetric per-row
+    scale."""
     import torch
 
-    rows = (value.half() != ref.half()).any(dim=1).nonzero().flatten()
-    delta = value.float()[rows] - ref.float()[rows]
+    value, ref = value.float(), ref.float()
+    factors = (value * ref).sum(dim=1) / (ref * ref).sum(dim=1).clamp_min(1e-12)
+    decay = factors.median()
+    residual = value - decay * ref
+    # Beyond fp16 rounding of the saved fine-tune (2^-11 relative) with some margin.
+    moved = residual.abs() > 1e-3 * value.abs() + 1e-6
+    rows = moved.any(dim=1).nonzero().flatten()
+    delta = residual[rows]
     scale = delta.abs().amax(dim=1, keepdim=True).clamp_min(1e-12) / 127
     q = torch.round(delta / scale).clamp(-127, 127).to(torch.int8)
-    return {"delta_rows": rows.to(torch.int32), "delta_int8": q, "delta_scale": scale}
+    return {
+        "delta_decay": decay.reshape(1),
+        "delta_rows": rows.to(torch.int32),
+        "delta_int8": q,
+        "delta_scale": scale,
+    }
 
 
 def delta_tensors(model, base_model, low_rank_names: dict[str, int], int8: bool = False) -> dict:
@@ -126,8 +140,9 @@ def export(
         "lora_alpha": rank,  # scale 1: B @ A is the change itself
         "base_model_name_or_path": base_ref,
         "biomine_export": (
-            "changed matrices as their changed rows' change from the base in int8 (a scale "
-            "per row), other changed tensors whole in fp16, unchanged ones read from the base"
+            "each changed matrix as the factor by which weight decay shrank it and the int8 "
+            "change (a scale per row) of the rows that moved beyond that, other changed "
+            "tensors whole in fp16, unchanged ones read from the base"
             if int8
             else "changed tensors whole in fp16, unchanged ones read from the base, "
             f"the word embeddings' change as a rank-{embedding_rank} SVD factorisation"
