@@ -63,6 +63,12 @@ def run(
         Path | None,
         typer.Option(help="Start from this tagger's LoRA adapter (same labels): more epochs."),
     ] = None,
+    ema: Annotated[
+        float,
+        typer.Option(
+            min=0.0, max=0.99999, help="Also score a moving average of the weights (decay)."
+        ),
+    ] = 0.0,
 ) -> None:
     """Train an NER model; keep the epoch with the best strict dev F1 (writes a model card)."""
     from mining.train.train_ner import train_ner
@@ -89,6 +95,7 @@ def run(
             probs_out=probs_out,
             case_types=case_types,
             init=init,
+            ema=ema,
             command=command,
             log=lambda message: typer.echo(message, err=True),
         )
