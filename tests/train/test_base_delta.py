@@ -127,3 +127,27 @@ def test_row_changes_that_do_not_fit_are_refused(fine_tuned):
     save_file(stored, str(out / WEIGHTS))
     with pytest.raises(ModelError, match="row changes for bert.embeddings.word_embeddings"):
         load_model(out, "AutoModelForTokenClassification", "NER")
+
+
+def test_weight_decay_alone_costs_no_rows(fine_tuned):
+    """AdamW shrinks every row a little; only rows that moved beyond that are stored."""
+    from safetensors.torch import load_file
+
+    tuned = tiny_tagger(fine_tuned / "decayed", seed=0)
+    with torch.no_grad():
+        emb = tuned.bert.embeddings.word_embeddings.weight
+        emb.mul_(0.99)
+        emb[3] += 0.05
+    tuned.config.biomine_base = str(fine_tuned / "base")
+    tuned.half().save_pretrained(fine_tuned / "decayed")
+    out = export(fine_tuned / "decayed", fine_tuned / "d3", int8=True)
+    stored = load_file(str(out / WEIGHTS))
+    key = "bert.embeddings.word_embeddings.weight"
+    assert stored[f"{key}.delta_rows"].tolist() == [3]
+    assert stored[f"{key}.delta_decay"].item() == pytest.approx(0.99, abs=1e-3)
+    full, tok, _ = load_model(fine_tuned / "decayed", "AutoModelForTokenClassification", "NER")
+    small, _, _ = load_model(out, "AutoModelForTokenClassification", "NER")
+    torch.testing.assert_close(
+        dict(small.named_parameters())[key].float(), dict(full.named_parameters())[key].float(),
+        atol=2e-3, rtol=0,
+    )  # fmt: skip
