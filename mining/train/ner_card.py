@@ -138,7 +138,8 @@ def write_card(
             if cfg.get("init")
             else "",
             f"\nAn exponential moving average of the weights (decay {cfg['ema']}) was scored "
-            f"beside the last step's at each evaluated epoch; the {m.get('weights')} weights "
+            f"beside the last step's at each evaluated epoch; the "
+            f"{'averaged' if m.get('weights') == 'ema' else 'last step'} weights "
             f"of epoch {m['best_epoch']} scored higher and are the ones shipped."
             if cfg.get("ema")
             else "",
