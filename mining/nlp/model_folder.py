@@ -68,9 +68,9 @@ def merge_lora(model, adapter_dir: Path) -> set[str]:
     replaced: set[str] = set()
     for key, value in tensors.items():
         name = key.removeprefix("base_model.model.")
-        param, _, part = name.rpartition(".")
-        if part in ROW_DELTA_PARTS:
-            row_deltas.setdefault(param, {})[part] = value
+        param, _, suffix = name.rpartition(".")
+        if suffix in ROW_DELTA_PARTS:
+            row_deltas.setdefault(param, {})[suffix] = value
             continue
         for part in ("lora_A", "lora_B"):
             marker = f".{part}."

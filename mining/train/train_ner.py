@@ -193,9 +193,11 @@ def train_ner(
             "train_loss": round(loss_sum / steps_per_epoch, 4),
             "train_s": round(train_s),
         }
-        last = trainable_state(model)
-        for weights, state in [("last", last)] + ([("ema", average.state)] if average else []):
-            restore_state(model, state)
+        # The average is scored in the model's place; the last weights come back after.
+        last = trainable_state(model) if average else None
+        for weights, state in [("last", None)] + ([("ema", average.state)] if average else []):
+            if state is not None:
+                restore_state(model, state)
             te = time.time()
             inner = model.get_base_model() if lora else model
             tagger = NerTagger(inner, tokenizer, "dev-eval")
@@ -211,12 +213,13 @@ def train_ner(
             if f1 > best_f1:
                 best_f1, best_epoch, best_weights = f1, epoch, weights
                 best_results = results
-                best_state = {n: v.clone() for n, v in state.items()}
+                best_state = trainable_state(model)  # the weights just scored
                 log(
                     f"new best {select} F1 {100 * f1:.2f} at epoch {epoch} ({weights} weights)\n"
                     f"{report(results[select])}"
                 )
-        restore_state(model, last)
+        if last is not None:
+            restore_state(model, last)
         history.append(row)
         log(json.dumps(row))
         if out_of_time or (max_minutes and (time.time() - t0) / 60 > max_minutes):
