@@ -32,8 +32,9 @@ def run(tagger, docs, batch_size: int) -> tuple[float, int]:
 def main() -> int:
     import torch
 
-    from mining.nlp.ner import NerTagger, encode_span
+    from mining.nlp.ner import NerTagger
     from mining.nlp.sentences import split_document
+    from mining.nlp.token_encoding import encode_span
     from mining.train.ner_data import load_documents
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])

@@ -80,8 +80,8 @@ def main() -> None:
 
     from transformers import BioGptTokenizer
 
-    from mining.nlp.biogpt_tokenizer import BioGptTokenizerFast
-    from mining.nlp.biogpt_vocab import fairseq_to_hub
+    from mining.nlp.biogpt.tokenizer import BioGptTokenizerFast
+    from mining.nlp.biogpt.vocab import fairseq_to_hub
 
     vocab_dir = SHARED / "biogpt_vocab" / args.vocab
     vocab_file, merges_file = fairseq_to_hub(vocab_dir, tempfile.mkdtemp(prefix="biogpt-vocab-"))

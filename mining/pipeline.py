@@ -21,8 +21,8 @@ from pathlib import Path
 from sqlalchemy import Engine
 
 from mining.nlp.normalise import ConceptNormaliser
-from mining.nlp.relation_candidates import sentence_spans
-from mining.nlp.relations import DEFAULT_RE_MODELS, RelationClassifier
+from mining.nlp.relations.candidates import sentence_spans
+from mining.nlp.relations.classifier import DEFAULT_RE_MODELS, RelationClassifier
 from mining.nlp.tagger_set import DEFAULT_NER_MODELS, TaggerSet
 from mining.store.processed import count_pending, pending_documents, write_results
 from mining.store.runs import finish_run, start_run

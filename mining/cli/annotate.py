@@ -49,8 +49,8 @@ def run(
     batch_size: Annotated[int, typer.Option(min=1, help="Sentence windows per batch.")] = 32,
 ) -> None:
     """Tag a text or every document of a corpus file and print the entities found."""
+    from mining.annotate import annotate, as_json, input_documents
     from mining.corpus.pubtator import write_pubtator
-    from mining.nlp.annotate import annotate, as_json, input_documents
     from mining.nlp.normalise import ConceptNormaliser
     from mining.nlp.tagger_set import DEFAULT_NER_MODELS, TaggerSet
 

@@ -72,7 +72,7 @@ def run(
     ] = None,
 ) -> None:
     """Train a relation classifier; keep the epoch with the best dev micro-F1."""
-    from mining.nlp.relation_tasks import TASKS
+    from mining.nlp.relations.tasks import TASKS
     from mining.train.train_re import train_re
 
     command = "biomine " + shlex.join(sys.argv[1:])

@@ -25,12 +25,13 @@ from typing import Any
 
 from mining.corpus.open_source import READ_ERRORS, iter_lines, read_error, reader
 from mining.corpus.records import checked_entity, namespaced_id
+from mining.entity_types import store_type
 from mining.errors import InputError, OnError, report
 from mining.types import GOLD, Document, Entity, Relation
 
 NAMESPACE = "chemprot"
+TYPES = ("CHEMICAL", "GENE-Y", "GENE-N")  # the corpus's; store types by store_type
 ENTITIES_META = "chemprot_entities"  # [{"term", "type", "start", "end"}], as doc.entities
-LABELS = {"CHEMICAL": "Chemical", "GENE-Y": "Gene", "GENE-N": "Gene"}
 
 _ABSTRACTS, _ENTITIES, _GOLD = "*_abstracts*.tsv", "*_entities*.tsv", "*_gold_standard*.tsv"
 _ARGUMENTS = (("Arg1:", "Chemical"), ("Arg2:", "Gene"))
@@ -150,7 +151,7 @@ def _add_entities(doc: Document, lines: list[_Line], on_error: OnError) -> _Term
             entity = checked_entity(
                 doc.id,
                 text,
-                (int(start), int(end), mention, LABELS[kind.strip()], None),
+                (int(start), int(end), mention, store_type(kind.strip()), None),
                 (name, number),
                 on_error,
             )
@@ -173,8 +174,8 @@ def _entity_problem(fields: list[str], terms: _Terms) -> str | None:
     if len(fields) != 6:
         return f"entity line with {len(fields)} columns, not 6"
     _, term, kind, start, end, _ = fields
-    if kind.strip() not in LABELS:
-        return f"entity type {kind.strip()!r} is not one of {', '.join(LABELS)}"
+    if kind.strip() not in TYPES:
+        return f"entity type {kind.strip()!r} is not one of {', '.join(TYPES)}"
     if not (_is_offset(start) and _is_offset(end)):
         return f"offsets {start!r} {end!r} are not numbers"
     if term.strip() in terms.by_term:

@@ -36,8 +36,11 @@ from lxml import etree
 from mining.corpus.open_source import Source, open_binary, reader
 from mining.corpus.records import INDIVIDUAL_MENTIONS, span_error
 from mining.corpus.xml_records import PARSER
+from mining.entity_types import store_type
 from mining.errors import InputError, OnError, report
 from mining.types import GOLD, Document, Entity, Relation
+
+ENTITIES_META = "ddi_entities"  # [{"id", "type", "start", "end"}]: DDI's own types
 
 NAMESPACE = "ddi"
 SENTENCES = "sentences"  # [[start, end], ...]: each sentence's span in Document.text
@@ -202,7 +205,11 @@ def _add_entity(element: etree._Element, span: tuple[int, int], reading: _Readin
     if problem:
         reading.problem(f"entity {entity_id}: {problem}; skipped", element)
         return
-    entity = Entity(reading.doc.id, start, end, text[start:end], label, source=GOLD)
+    # Store types when read (``mining.entity_types``); DDI's own type stays in the meta.
+    entity = Entity(reading.doc.id, start, end, text[start:end], store_type(label), source=GOLD)
+    reading.doc.meta.setdefault(ENTITIES_META, []).append(
+        {"id": entity_id, "type": label, "start": start, "end": end}
+    )
     reading.doc.entities.append(entity)
     reading.by_id[entity_id] = entity
     if len(pieces) > 1:

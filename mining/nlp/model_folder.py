@@ -19,7 +19,7 @@ from mining.errors import ModelError
 # ``classifier`` (BERT family, BioGPT token classification), ``score`` (BioGPT sequence
 # classification).
 HEAD_PREFIXES = ("classifier.", "score.")
-# ``biomine_head`` of a folder of ``mining.nlp.entity_pair_model.EntityPairClassifier``.
+# ``biomine_head`` of a folder of ``mining.nlp.relations.pair_model.EntityPairClassifier``.
 ENTITY_MARKERS = "entity_markers"
 
 
@@ -135,7 +135,7 @@ def load_fast_tokenizer(src: str, config=None):
 
     config = config or AutoConfig.from_pretrained(src)
     if config.model_type == "biogpt":
-        from mining.nlp.biogpt_tokenizer import BioGptTokenizerFast
+        from mining.nlp.biogpt.tokenizer import BioGptTokenizerFast
 
         return BioGptTokenizerFast.from_pretrained(src)
     return AutoTokenizer.from_pretrained(src)
@@ -145,7 +145,7 @@ def model_class(config, auto_class: str):
     """What opens a folder of ``config``: BioMine's entity-marker relation head when the
     config says so, else the transformers ``auto_class``."""
     if uses_entity_markers(config):
-        from mining.nlp.entity_pair_model import EntityPairClassifier
+        from mining.nlp.relations.pair_model import EntityPairClassifier
 
         return EntityPairClassifier
     import transformers

@@ -17,109 +17,26 @@ Model folders (full checkpoints or LoRA adapters) are opened by ``mining.nlp.mod
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
-from itertools import islice
 from pathlib import Path
 
 import numpy as np
 
+from mining.nlp.batching import chunks
+from mining.nlp.labels import bio_label
 from mining.nlp.model_folder import load_model
 from mining.nlp.span_decoding import STRATEGIES, decode, tidy
+from mining.nlp.token_encoding import (
+    Encoded,
+    encode_span,
+    special_affixes,
+    uses_case_types,
+    window_bounds,
+)
 from mining.types import Document, Entity
-
-
-@dataclass(slots=True)
-class Encoded:
-    """One sentence tokenised without special tokens; offsets are document coordinates."""
-
-    doc_id: str
-    span: tuple[int, int]
-    ids: list[int]
-    offsets: list[tuple[int, int]]
-    word_ids: list[int | None]
-    cased: list[int]  # 1 where the token's text has an upper-case letter
-
-
-def encode_span(tokenizer, doc_id: str, text: str, span: tuple[int, int]) -> Encoded:
-    s, e = span
-    enc = tokenizer(text[s:e], add_special_tokens=False, return_offsets_mapping=True)
-    offsets = [(a + s, b + s) for a, b in enc["offset_mapping"]]
-    cased = [int(any(c.isupper() for c in text[a:b])) for a, b in offsets]
-    return Encoded(doc_id, span, list(enc["input_ids"]), offsets, list(enc.word_ids()), cased)
-
-
-def uses_case_types(config) -> bool:
-    """Whether a tagger reads letter case through its token type ids (``biomine_case_types``:
-    an uncased encoder otherwise cannot tell the gene ``CAT`` from a cat)."""
-    return bool(getattr(config, "biomine_case_types", False))
-
-
-def special_affixes(tokenizer) -> tuple[list[int], list[int]]:
-    """The ids a tokenizer puts before and after a sequence (``[CLS]``/``[SEP]`` for BERT,
-    ``</s>`` first for BioGPT), read off its own template."""
-    inner = tokenizer("a", add_special_tokens=False)["input_ids"]
-    full = tokenizer("a")["input_ids"]
-    for i in range(len(full) - len(inner) + 1):
-        if full[i : i + len(inner)] == inner:
-            return list(full[:i]), list(full[i + len(inner) :])
-    return [], []
-
-
-def window_bounds(n: int, size: int, stride: int | None = None) -> list[tuple[int, int]]:
-    """Overlapping ``[a, b)`` windows of at most ``size`` positions covering ``range(n)``.
-
-    Consecutive windows overlap by ``size - stride`` (default: half a window), so every
-    position has context on both sides in at least one window; nothing is truncated.
-    """
-    if size <= 0:
-        raise ValueError("window size must be positive")
-    if n <= size:
-        return [(0, n)]
-    stride = stride or max(1, size // 2)
-    bounds = []
-    a = 0
-    while True:
-        b = min(a + size, n)
-        bounds.append((a, b))
-        if b == n:
-            return bounds
-        a += stride
-
 
 # The shipped default Chemical + Disease tagger (``models/`` beside the package); the Gene
 # tagger and the set of both are in ``mining.nlp.tagger_set``.
 DEFAULT_NER_MODEL = Path(__file__).resolve().parents[2] / "models" / "ner-chem-disease"
-
-
-# Model label types -> store types (case-insensitive); others are kept as written.
-STORE_TYPES = {
-    "chemical": "Chemical",
-    "chem": "Chemical",
-    "chemicals": "Chemical",
-    "drug": "Chemical",
-    "disease": "Disease",
-    "diseases": "Disease",
-    "dis": "Disease",
-    "gene": "Gene",
-    "genes": "Gene",
-    "protein": "Gene",
-    "gene_or_gene_product": "Gene",
-    "gene/protein": "Gene",
-}
-
-
-def store_type(label_type: str) -> str:
-    return STORE_TYPES.get(label_type.lower(), label_type)
-
-
-def bio_label(label: str) -> str:
-    """Normalise a model label to ``O`` / ``B-Type`` / ``I-Type`` with store type names."""
-    if label.upper() == "O":
-        return "O"
-    if len(label) > 2 and label[0] in "BIES" and label[1] in "-_":
-        prefix = "B" if label[0] in "BS" else "I"
-        return f"{prefix}-{store_type(label[2:])}"
-    return f"I-{store_type(label)}"  # IO scheme
 
 
 def load_token_classifier(path_or_id: str | Path):
@@ -183,13 +100,6 @@ def predict_probs(
                 out[k][a:b][take] = probs[row, shift : shift + b - a][take]
                 best[k][a:b][take] = margin[take]
     return out
-
-
-def chunks(items: Iterable, size: int) -> Iterator[list]:
-    """Consecutive lists of ``size`` items (the last may be shorter) from any iterable."""
-    iterator = iter(items)
-    while chunk := list(islice(iterator, size)):
-        yield chunk
 
 
 class NerTagger:

@@ -11,7 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
-from mining.nlp.ner import NerTagger, chunks
+from mining.nlp.batching import chunks
+from mining.nlp.ner import NerTagger
 from mining.types import Document, Entity
 
 MODELS_DIR = Path(__file__).resolve().parents[2] / "models"

@@ -37,7 +37,7 @@ def build_biogpt(
     import transformers
     from transformers import BioGptConfig
 
-    from mining.nlp.biogpt_tokenizer import BioGptTokenizerFast
+    from mining.nlp.biogpt.tokenizer import BioGptTokenizerFast
 
     vocab_dir = Path(vocab_dir)
     if not (vocab_dir / "dict.txt").is_file() or not (vocab_dir / "bpecodes").is_file():

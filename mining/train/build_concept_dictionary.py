@@ -23,9 +23,9 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from mining.corpus.detect import read_any
+from mining.entity_types import store_type
 from mining.errors import BioMineError
 from mining.nlp.normalise import FILENAME, HEADER, METHODS, ConceptNormaliser, most_frequent
-from mining.train.ner_data import gold_type
 from mining.types import Document
 
 SHARED = Path(__file__).resolve().parents[3] / "shared" / "data"
@@ -45,7 +45,7 @@ def read_gold(path: Path) -> list[Document]:
     docs = [d for d in read_any(path, on_error=warn) if isinstance(d, Document)]
     for doc in docs:
         for e in doc.entities:
-            e.label = gold_type(e.label)
+            e.label = store_type(e.label)
     return docs
 
 

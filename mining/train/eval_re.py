@@ -9,8 +9,8 @@ from pathlib import Path
 
 from mining.errors import InputError
 from mining.nlp.normalise import TEXT_KEY
-from mining.nlp.relation_tasks import TASKS
-from mining.nlp.relations import DEFAULT_RE_MODELS, RelationClassifier
+from mining.nlp.relations.classifier import DEFAULT_RE_MODELS, RelationClassifier
+from mining.nlp.relations.tasks import TASKS
 from mining.train.metrics import Scores
 from mining.train.re_data import load_task_documents
 from mining.train.re_metrics import relation_keys, relation_scores

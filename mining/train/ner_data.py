@@ -14,17 +14,14 @@ import random
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
+from mining.entity_types import store_type
 from mining.errors import OnError
-from mining.nlp.ner import Encoded, encode_span, special_affixes, store_type, window_bounds
 from mining.nlp.sentences import split_document
+from mining.nlp.token_encoding import Encoded, encode_span, special_affixes, window_bounds
 from mining.types import Document
 
 ENTITY_TYPES = ("Chemical", "Disease")
 IGNORE = -100
-
-
-def bio_labels(types: Sequence[str] = ENTITY_TYPES) -> list[str]:
-    return ["O"] + [f"{p}-{t}" for t in types for p in ("B", "I")]
 
 
 def encode_documents(tokenizer, docs: Iterable[Document]) -> Iterator[tuple[Document, Encoded]]:
@@ -56,7 +53,7 @@ def training_examples(
 ) -> list[dict[str, list[int]]]:
     """``{"input_ids", "labels", "token_type_ids"}`` per window, with the tokenizer's special
     tokens added ([CLS]/[SEP] for BERT; labels -100 there); the type ids mark cased tokens
-    (``mining.nlp.ner.uses_case_types``)."""
+    (``mining.nlp.token_encoding.uses_case_types``)."""
     prefix, suffix = special_affixes(tokenizer)
     size = max_tokens - len(prefix) - len(suffix)
     out = []
@@ -93,19 +90,6 @@ def length_batches(
     return batches
 
 
-# Gold types of other corpora -> the tagger's store types (NCBI disease's four mention
-# classes are all diseases); anything else goes through ``mining.nlp.ner.store_type``.
-GOLD_TYPES = {
-    "SpecificDisease": "Disease",
-    "DiseaseClass": "Disease",
-    "Modifier": "Disease",
-    "CompositeMention": "Disease",
-}
-
-
-def gold_type(label: str) -> str:
-    """The store type a corpus' gold label counts as (``SpecificDisease`` -> ``Disease``)."""
-    return GOLD_TYPES.get(label) or store_type(label)
 
 
 def corpus_types(docs: Iterable[Document]) -> list[str]:
@@ -124,12 +108,12 @@ def mention_counts(docs: Iterable[Document]) -> dict[str, int]:
 
 def load_documents(path: str | Path, on_error: OnError = None) -> list[Document]:
     """Documents with gold mentions from any corpus ``read_any`` reads (PubTator, BioC, ...),
-    gold types mapped to store types by ``gold_type``. A missing or unreadable file is an
+    gold types mapped to store types (``mining.entity_types``). A missing or unreadable file is an
     ``InputError`` naming it."""
     from mining.corpus.detect import read_any
 
     docs = [d for d in read_any(path, on_error=on_error) if isinstance(d, Document)]
     for doc in docs:
         for e in doc.entities:
-            e.label = gold_type(e.label)
+            e.label = store_type(e.label)
     return docs

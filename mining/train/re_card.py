@@ -8,7 +8,7 @@ import json
 from pathlib import Path
 
 from mining.nlp.model_folder import ENTITY_MARKERS
-from mining.nlp.relation_tasks import TASKS
+from mining.nlp.relations.tasks import TASKS
 
 CORPORA = {
     "chemprot": (
@@ -50,7 +50,7 @@ def write_re_card(folder: str | Path, notes: str = "") -> Path:
     )
     head = (
         "the head reads the encoder's states at the two opening markers (Zhou & Chen 2022; "
-        "`mining.nlp.entity_pair_model`)"
+        "`mining.nlp.relations.pair_model`)"
         if cfg.get("head", ENTITY_MARKERS) == ENTITY_MARKERS
         else "the head reads [CLS] (transformers' sequence-classification head)"
     )
@@ -74,7 +74,7 @@ tags:
 
 Classifies candidate pairs ({", ".join(sorted(task.head_types))} → \
 {", ".join(sorted(task.tail_types))}) as one of {", ".join(task.labels)} or `none`, reading
-the sentence with typed entity markers (`mining.nlp.relation_candidates`); {head}. A LoRA
+the sentence with typed entity markers (`mining.nlp.relations.candidates`); {head}. A LoRA
 adapter (r={cfg["lora_r"]}) with the trained LayerNorms and head ({m["trainable_params"]:,}
 parameters) on the MiniLM-L6 encoder of the installed package `{cfg["base"]}`, merged at load
 time. Folder size: {size:.0f} KiB. Open it with

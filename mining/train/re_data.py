@@ -2,7 +2,7 @@
 
 Each task reads its corpus in the original layout (a ChemProt folder, a folder of DDI XML
 files, a BC5CDR PubTator or BioC file), maps gold entity types to store types, and labels
-every candidate pair (``mining.nlp.relation_candidates``) from the gold relations: a mention
+every candidate pair (``mining.nlp.relations.candidates``) from the gold relations: a mention
 pair for ChemProt and DDI (either order for DDI), a concept pair for BC5CDR CID, where every
 mention pair of a related concept pair counts as positive (distant supervision within the
 abstract).
@@ -19,13 +19,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 from mining.errors import InputError, OnError
-from mining.nlp.relation_candidates import Candidate, candidates, concept_ids, marked_text
-from mining.nlp.relation_tasks import NONE, RelationTask
+from mining.nlp.relations.candidates import Candidate, candidates, concept_ids, marked_text
+from mining.nlp.relations.tasks import NONE, RelationTask
 from mining.types import Document, Entity
 
 SPLITS = ("all", "train", "dev")
-# DDI-2013's mention types, all of them chemicals to the tagger and the classifier.
-DDI_TYPES = {"drug": "Chemical", "drug_n": "Chemical", "group": "Chemical", "brand": "Chemical"}
 
 
 def ddi_split(doc_id: str) -> str:
@@ -56,9 +54,6 @@ def load_task_documents(
         )
         if split != "all":
             docs = [d for d in docs if ddi_split(d.id) == split]
-        for doc in docs:
-            for e in doc.entities:
-                e.label = DDI_TYPES.get(e.label, e.label)
     else:
         from mining.train.ner_data import load_documents
 

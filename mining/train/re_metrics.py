@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from mining.nlp.relation_tasks import RelationTask
+from mining.nlp.relations.tasks import RelationTask
 from mining.train.metrics import OVERALL, Scores
 from mining.types import Relation
 

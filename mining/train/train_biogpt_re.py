@@ -1,5 +1,5 @@
 """Fine-tune a BioGPT causal LM to write relations after the abstract (the BioGPT paper's
-format, ``mining.nlp.biogpt_relations``) and score what it generates.
+format, ``mining.nlp.biogpt.generative_relations``) and score what it generates.
 
     python -m mining.train.train_biogpt_re --task cdr \\
         --train ../shared/data/bc5cdr/pubtator/CDR_TrainingSet.PubTator.txt \\
@@ -20,9 +20,9 @@ import sys
 import time
 from pathlib import Path
 
-from mining.nlp.biogpt_relations import GenerativeRelationExtractor, target_text
+from mining.nlp.biogpt.generative_relations import GenerativeRelationExtractor, target_text
 from mining.nlp.padding import pad_batch
-from mining.nlp.relation_tasks import TASKS, RelationTask
+from mining.nlp.relations.tasks import TASKS, RelationTask
 from mining.train.finetune import optimiser, steps
 from mining.train.metrics import Scores
 from mining.train.re_data import load_task_documents

@@ -23,6 +23,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from mining.errors import InputError
+from mining.nlp.labels import bio_labels
 from mining.nlp.model_folder import load_fast_tokenizer, resolve_base
 from mining.nlp.ner import NerTagger
 from mining.nlp.padding import pad_batch
@@ -41,7 +42,6 @@ from mining.train.metrics import OVERALL, Scores, mentions, report, strict_score
 from mining.train.ner_card import write_card
 from mining.train.ner_data import (
     IGNORE,
-    bio_labels,
     corpus_types,
     length_batches,
     load_documents,
@@ -283,7 +283,7 @@ def evaluate_model(
 ) -> dict[str, Scores]:
     """Strict char-offset scores (``mining.train.metrics``) of saved model folders (or hub ids)
     as the taggers ship, against the gold mentions of any corpus ``read_any`` reads (gold types
-    mapped by ``ner_data.gold_type``). ``models`` None means the shipped defaults that tag a
+    mapped by ``mining.entity_types``). ``models`` None means the shipped defaults that tag a
     type the gold has. Only the types the gold corpus annotates are scored (a Gene tagger's
     output does not count against BC5CDR, which has no genes). A corpus without gold mentions
     is an ``InputError``; a model that cannot be loaded a ``ModelError``."""
@@ -317,7 +317,7 @@ def model_types(model: str | Path) -> set[str]:
     alone (no weights loaded); empty when it has no readable config."""
     from transformers import AutoConfig
 
-    from mining.nlp.ner import bio_label
+    from mining.nlp.labels import bio_label
 
     try:
         labels = AutoConfig.from_pretrained(str(model)).id2label.values()

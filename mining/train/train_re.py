@@ -6,7 +6,7 @@ entity pairs; select the epoch by the task's micro-F1 on dev (``mining.train.re_
         --dev ../shared/data/chemprot/original/chemprot_development \\
         --out models/re-chemprot
 
-Candidates and markers come from ``mining.nlp.relation_candidates``, so training sees exactly
+Candidates and markers come from ``mining.nlp.relations.candidates``, so training sees exactly
 the inputs the shipped classifier sees; gold entities are used for training and for the
 standard ("gold entities") evaluation. ``--lora-r 0`` is a full fine-tune.
 """
@@ -21,11 +21,11 @@ import sys
 import time
 from pathlib import Path
 
-from mining.nlp.entity_pair_model import EntityPairClassifier
 from mining.nlp.model_folder import ENTITY_MARKERS, load_fast_tokenizer, resolve_base
-from mining.nlp.ner import special_affixes
-from mining.nlp.relation_tasks import NONE, TASKS, RelationTask
-from mining.nlp.relations import RelationClassifier, encode_candidate, model_inputs
+from mining.nlp.relations.classifier import RelationClassifier, encode_candidate, model_inputs
+from mining.nlp.relations.pair_model import EntityPairClassifier
+from mining.nlp.relations.tasks import NONE, TASKS, RelationTask
+from mining.nlp.token_encoding import special_affixes
 from mining.train.eval_re import evaluate_relations
 from mining.train.finetune import (
     optimiser,

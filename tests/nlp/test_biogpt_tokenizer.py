@@ -24,20 +24,20 @@ pytest.importorskip("sacremoses", reason="transformers.BioGptTokenizer needs sac
 from transformers import AutoTokenizer, BioGptTokenizer  # noqa: E402
 
 from mining.errors import InputError  # noqa: E402
-from mining.nlp.biogpt_tokenizer import BioGptTokenizerFast  # noqa: E402
-from mining.nlp.biogpt_vocab import (  # noqa: E402
-    fairseq_to_hub,
-    read_bpecodes,
-    read_fairseq_dict,
-    read_hub_vocab,
-)
-from mining.nlp.moses_offsets import (  # noqa: E402
+from mining.nlp.biogpt.moses_offsets import (  # noqa: E402
     FastMosesTokenizer,
     MosesSpan,
     align,
     escape,
     moses_spans,
     unescape,
+)
+from mining.nlp.biogpt.tokenizer import BioGptTokenizerFast  # noqa: E402
+from mining.nlp.biogpt.vocab import (  # noqa: E402
+    fairseq_to_hub,
+    read_bpecodes,
+    read_fairseq_dict,
+    read_hub_vocab,
 )
 
 # Moses' XML escapes, restated here so the offset check does not trust the implementation.

@@ -9,7 +9,9 @@ from pathlib import Path
 import pytest
 
 from mining.errors import ModelError
-from mining.nlp.ner import NerTagger, bio_label, load_token_classifier, window_bounds
+from mining.nlp.labels import bio_label
+from mining.nlp.ner import NerTagger, load_token_classifier
+from mining.nlp.token_encoding import window_bounds
 from mining.types import Document
 
 REPO = Path(__file__).resolve().parents[2]

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from mining.nlp.biogpt_tokenizer import BioGptTokenizerFast
+from mining.nlp.biogpt.tokenizer import BioGptTokenizerFast
 from mining.nlp.ner import NerTagger
 from mining.train.metrics import mentions, strict_scores
 from mining.train.ner_data import load_documents

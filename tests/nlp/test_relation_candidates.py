@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from mining.nlp.relation_candidates import candidates, marked_text, sentence_spans
-from mining.nlp.relation_tasks import CDR, CHEMPROT, DDI
+from mining.nlp.relations.candidates import candidates, marked_text, sentence_spans
+from mining.nlp.relations.tasks import CDR, CHEMPROT, DDI
 from mining.types import Document, Entity
 
 TEXT = "Tamoxifen inhibits CYP2D6. Aspirin binds COX-1 and COX-2. Warfarin was stopped."

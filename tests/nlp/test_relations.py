@@ -8,9 +8,9 @@ import pytest
 
 from mining.errors import ModelError
 from mining.nlp.normalise import text_key
-from mining.nlp.relation_candidates import candidates, marked_text
-from mining.nlp.relation_tasks import CHEMPROT
-from mining.nlp.relations import RelationClassifier, concept_key, encode_candidate
+from mining.nlp.relations.candidates import candidates, marked_text
+from mining.nlp.relations.classifier import RelationClassifier, concept_key, encode_candidate
+from mining.nlp.relations.tasks import CHEMPROT
 from mining.types import Document, Entity
 from tests.nlp.tiny_models import tiny_classifier
 
@@ -107,9 +107,9 @@ def test_entity_marker_head_folders_save_load_and_read_the_markers(tmp_path):
     import torch
     from transformers import AutoConfig, AutoTokenizer, BertModel
 
-    from mining.nlp.entity_pair_model import EntityPairClassifier
     from mining.nlp.model_folder import ENTITY_MARKERS
-    from mining.nlp.relations import model_inputs
+    from mining.nlp.relations.classifier import model_inputs
+    from mining.nlp.relations.pair_model import EntityPairClassifier
     from mining.train.finetune import save_model_folder
 
     plain = tiny_classifier(tmp_path / "plain", CHEMPROT.classes)

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from mining.nlp.normalise import ConceptNormaliser
-from mining.nlp.relations import RelationClassifier
+from mining.nlp.relations.classifier import RelationClassifier
 from mining.nlp.tagger_set import DEFAULT_NER_MODELS, TaggerSet
 from mining.pipeline import Pipeline, pending, run_pipeline
 from mining.store.read_documents import iter_documents

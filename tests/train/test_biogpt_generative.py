@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from mining.nlp.biogpt_relations import GenerativeRelationExtractor
-from mining.nlp.relation_tasks import CDR
+from mining.nlp.biogpt.generative_relations import GenerativeRelationExtractor
+from mining.nlp.relations.tasks import CDR
 from mining.train.build_biogpt import build_biogpt
 from mining.train.re_data import load_task_documents
 from mining.train.train_biogpt_re import evaluate_generative, train_biogpt_re

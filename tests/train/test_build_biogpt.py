@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from mining.nlp.biogpt_tokenizer import BioGptTokenizerFast
+from mining.nlp.biogpt.tokenizer import BioGptTokenizerFast
 from mining.nlp.ner import NerTagger
 from mining.train.build_biogpt import build_biogpt
 from mining.train.train_ner import train_ner

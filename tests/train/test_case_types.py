@@ -9,7 +9,8 @@ import pytest
 
 from mining.errors import ModelError
 from mining.nlp.model_folder import resolve_base
-from mining.nlp.ner import NerTagger, encode_span, predict_probs
+from mining.nlp.ner import NerTagger, predict_probs
+from mining.nlp.token_encoding import encode_span
 from mining.train.train_ner import train_ner
 
 

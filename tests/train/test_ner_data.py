@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import random
 
-from mining.train.ner_data import bio_labels, length_batches, token_labels, training_examples
+from mining.nlp.labels import bio_labels
+from mining.train.ner_data import ENTITY_TYPES, length_batches, token_labels, training_examples
 from mining.types import Document, Entity
 
 
@@ -46,7 +47,7 @@ def test_training_examples_follow_sentences_and_windows():
         s = text.index(form, len(title))
         doc.entities.append(Entity(doc.id, s, s + len(form), form, label))
     doc.entities.append(Entity(doc.id, 0, 7, "Lithium", "Chemical"))
-    l2i = {x: i for i, x in enumerate(bio_labels())}
+    l2i = {x: i for i, x in enumerate(bio_labels(ENTITY_TYPES))}
     ex = training_examples([doc], FakeTokenizer(), l2i, max_tokens=8)
     # title window + abstract sentence (11 words) cut into overlapping 6-token windows
     assert ex[0]["input_ids"] == [1, 10, 11, 2]

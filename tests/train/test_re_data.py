@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections import Counter
 
-from mining.nlp.relation_candidates import candidates
-from mining.nlp.relation_tasks import CDR, CHEMPROT, DDI
+from mining.nlp.relations.candidates import candidates
+from mining.nlp.relations.tasks import CDR, CHEMPROT, DDI
 from mining.train.re_data import ddi_split, gold_labeller, labelled_candidates, load_task_documents
 from mining.train.re_metrics import relation_keys, relation_scores
 from mining.types import Document, Entity, Relation

@@ -10,8 +10,8 @@ from typer.testing import CliRunner
 
 from mining.cli import app
 from mining.nlp.model_folder import resolve_base
-from mining.nlp.relation_tasks import CHEMPROT
-from mining.nlp.relations import RelationClassifier
+from mining.nlp.relations.classifier import RelationClassifier
+from mining.nlp.relations.tasks import CHEMPROT
 from mining.train.eval_re import evaluate_relations
 from mining.train.re_data import load_task_documents
 

@@ -20,8 +20,8 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from mining.errors import ModelError
-from mining.nlp.relation_candidates import concept_ids
-from mining.nlp.relation_tasks import TASKS, RelationTask
+from mining.nlp.relations.candidates import concept_ids
+from mining.nlp.relations.tasks import TASKS, RelationTask
 from mining.types import Document, Entity, Relation
 
 SEPARATOR = "; "
@@ -95,7 +95,7 @@ def link_relations(
     """Relations for the triples whose names match a mention of the right type (the first
     such mention in the text); a name that matches no mention is dropped (the decoder may
     invent names, and an unlinked relation cannot be shown with its evidence)."""
-    from mining.nlp.relations import concept_key
+    from mining.nlp.relations.classifier import concept_key
 
     by_name: dict[tuple[str, str], Entity] = {}
     for e in sorted(entities, key=lambda e: e.start):

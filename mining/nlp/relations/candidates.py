@@ -13,7 +13,7 @@ from bisect import bisect_right
 from collections.abc import Sequence
 from typing import NamedTuple
 
-from mining.nlp.relation_tasks import RelationTask
+from mining.nlp.relations.tasks import RelationTask
 from mining.types import Document, Entity
 
 HEAD_MARK, HEAD_TYPE_MARK = "@", "*"

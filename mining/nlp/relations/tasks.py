@@ -1,8 +1,8 @@
 """The relation sets BioMine extracts: which entity types pair up, and the labels they can take.
 
-A task is plain data, shared by candidate generation (``relation_candidates``), the
+A task is plain data, shared by candidate generation (``candidates``), the
 classifier (``relations``), training and evaluation, so the three agree on what a candidate
-is. Types are store types (``mining.nlp.ner.store_type``): DDI's drug, brand, group and
+is. Types are store types (``mining.entity_types``): DDI's drug, brand, group and
 drug_n mentions are all Chemical to the tagger; the corpus' own subtypes are kept only in the
 gold data.
 """

@@ -4,11 +4,11 @@
     for doc, rels in zip(docs, classifier.pipe(docs, entities_per_doc)):
         ...
 
-preprocess (``relation_candidates``: pairs of the task's types, typed markers) -> forward
+preprocess (``candidates``: pairs of the task's types, typed markers) -> forward
 (model only, ``torch.inference_mode()``, length-sorted batches) -> postprocess (the most
 probable label per candidate; ``none`` drops it). Any Hugging Face sequence-classification
 folder, LoRA adapter folder or hub id opens, encoder or BioGPT, and so do folders of BioMine's
-entity-marker head (``mining.nlp.entity_pair_model``, the shipped defaults), as long as
+entity-marker head (``mining.nlp.relations.pair_model``, the shipped defaults), as long as
 their labels are the task's (``none`` plus the relation labels); the task is read from the
 folder's config (``biomine_task``) unless given.
 
@@ -26,10 +26,9 @@ import numpy as np
 
 from mining.errors import ModelError
 from mining.nlp.model_folder import load_model, uses_entity_markers
-from mining.nlp.ner import special_affixes
 from mining.nlp.normalise import text_key
 from mining.nlp.padding import pad_batch
-from mining.nlp.relation_candidates import (
+from mining.nlp.relations.candidates import (
     HEAD_MARK,
     HEAD_TYPE_MARK,
     TAIL_MARK,
@@ -38,7 +37,8 @@ from mining.nlp.relation_candidates import (
     candidates,
     marked_text,
 )
-from mining.nlp.relation_tasks import NONE, TASKS, RelationTask
+from mining.nlp.relations.tasks import NONE, TASKS, RelationTask
+from mining.nlp.token_encoding import special_affixes
 from mining.types import Document, Entity, Relation
 
 DEFAULT_MAX_TOKENS = 256

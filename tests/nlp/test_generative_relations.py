@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from mining.nlp.biogpt_relations import fold, link_relations, parse_target, target_text
-from mining.nlp.relation_tasks import CDR, DDI
+from mining.nlp.biogpt.generative_relations import fold, link_relations, parse_target, target_text
+from mining.nlp.relations.tasks import CDR, DDI
 from mining.types import Document, Entity, Relation
 
 TEXT = "Lithium (Li+) caused renal failure. Lithium also caused tremor. Aspirin did not."

@@ -1,7 +1,7 @@
 """The Rust half of the BioGPT tokenizer: BPE over BioGPT's merges, fed by a Moses pre-tokenizer.
 
 ``tokenizers`` runs BPE, special tokens and offsets natively; Moses stays in Python
-(:mod:`mining.nlp.moses_offsets`) and reaches Rust as a custom pre-tokenizer that edits the
+(:mod:`mining.nlp.biogpt.moses_offsets`) and reaches Rust as a custom pre-tokenizer that edits the
 text's ``NormalizedString``. Those edits are what keep offsets original: every character BPE
 sees (``&amp;`` included) stays aligned to the character it came from.
 
@@ -26,8 +26,8 @@ from functools import cache
 from tokenizers import NormalizedString, PreTokenizedString, Regex, models
 
 from mining.errors import ModelError
-from mining.nlp.biogpt_vocab import WORD_END, Merges, Vocab
-from mining.nlp.moses_offsets import ESCAPES, HYPHEN, JUNK, FastMosesTokenizer, align
+from mining.nlp.biogpt.moses_offsets import ESCAPES, HYPHEN, JUNK, FastMosesTokenizer, align
+from mining.nlp.biogpt.vocab import WORD_END, Merges, Vocab
 
 MASK = "\x00"  # a character BPE cannot know: Moses deletes it, so no vocabulary has it
 _CACHE_LIMIT = 1 << 18  # words remembered by the out-of-vocabulary check before it starts over

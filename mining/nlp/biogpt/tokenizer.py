@@ -18,7 +18,7 @@ Two details keep the ids identical to BioGPT's own:
   BioGPT says ``<unk>``) has that piece masked to an unknown character first.
 * The pre-tokenizer hands BPE the escaped Moses token (``&amp;``) while each character stays
   aligned to the original text, so offsets point at ``&``, not at ``&amp;``
-  (:mod:`mining.nlp.biogpt_pretokenizer`).
+  (:mod:`mining.nlp.biogpt.pretokenizer`).
 
 Model folders keep the hub layout (``vocab.json`` + ``merges.txt``, ``tokenizer_class``
 ``BioGptTokenizer``): plain transformers loads them as the slow reference, BioMine as this.
@@ -44,8 +44,8 @@ from transformers import PreTrainedTokenizerFast
 from transformers.tokenization_utils_base import PreTrainedTokenizerBase
 
 from mining.errors import ModelError
-from mining.nlp.biogpt_pretokenizer import MosesPreTokenizer, OutOfVocabPieces, bpe_model
-from mining.nlp.biogpt_vocab import (
+from mining.nlp.biogpt.pretokenizer import MosesPreTokenizer, OutOfVocabPieces, bpe_model
+from mining.nlp.biogpt.vocab import (
     WORD_END,
     Merges,
     Vocab,

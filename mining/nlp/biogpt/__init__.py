@@ -1,0 +1,1 @@
+"""BioGPT: its fast offset-aware tokenizer and the generative relation format."""

@@ -1,0 +1,1 @@
+"""Relations between entity pairs: tasks, candidates, the entity-marker head, the classifier."""
