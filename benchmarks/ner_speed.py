@@ -25,7 +25,7 @@ DEV = REPO.parent / "shared/data/bc5cdr/pubtator/CDR_DevelopmentSet.PubTator.txt
 
 def run(tagger, docs, batch_size: int) -> tuple[float, int]:
     t = time.perf_counter()
-    n_ents = sum(len(ents) for ents in tagger.pipe(docs, batch_size=batch_size))
+    n_ents = sum(len(ents) for ents in tagger.predict_entities(docs, batch_size=batch_size))
     return time.perf_counter() - t, n_ents
 
 

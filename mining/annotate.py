@@ -38,7 +38,7 @@ def annotate(
             pending.append(doc)
             yield doc
 
-    for entities in tagger.pipe(stream(), batch_size=batch_size):
+    for entities in tagger.predict_entities(stream(), batch_size=batch_size):
         doc = pending.pop(0)
         meta = {k: v for k, v in doc.meta.items() if k != INDIVIDUAL_MENTIONS}  # gold's
         if normaliser is not None:

@@ -1,32 +1,48 @@
-"""The mining pipeline over stored documents: sentences -> NER -> normalisation -> relations.
+"""The mining pipeline over stored documents: an ordered list of components.
 
-    pipeline = Pipeline.from_pretrained()          # the shipped models
-    counts = run_pipeline(engine, pipeline)        # what the current models have not seen yet
+    pipeline = Pipeline.from_pretrained()          # sentences -> taggers -> concepts -> relations
+    counts = run_pipeline(engine, pipeline)        # what these models have not seen yet
 
-Data flows one way: documents are read from the store in batches, every component predicts
-on the whole batch, and the batch's results are written in one transaction with the marks
-that say which models processed which documents (``mining.store.processed``). A run killed
-at any point resumes with the next unprocessed batch; a re-run with the same models finds
-nothing to do; a new model version (another ``source``) processes everything again beside
-the old rows, so the two can be compared.
+Data flows one way: documents are read from the store in batches, each component in turn
+predicts on the whole batch and writes its results onto working copies of the documents, and
+the batch's rows are written in one transaction with the marks that say which component
+processed which document (``mining.store.processed``). A run killed at any point resumes
+with the next unprocessed batch; a re-run with the same models finds nothing to do; a new
+model version (another ``source``) processes everything again beside the old rows.
+
+A document that makes a component fail (too long, bad characters, a model error) is recorded
+with the component and the error, skipped, and reported; the rest of the batch goes on.
 """
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from sqlalchemy import Engine
 
-from mining.nlp.normalise import ConceptNormaliser
-from mining.nlp.relations.candidates import sentence_spans
-from mining.nlp.relations.classifier import DEFAULT_RE_MODELS, RelationClassifier
-from mining.nlp.tagger_set import DEFAULT_NER_MODELS, TaggerSet
+from mining.nlp.component import Component, PipelineError, check_order
+from mining.pipeline_plan import ComponentSpec, plan
 from mining.store.processed import count_pending, pending_documents, write_results
 from mining.store.runs import finish_run, start_run
 from mining.types import Document, Entity, Relation
+
+log = logging.getLogger(__name__)
+
+# A PubMed abstract is under 10,000 characters and a full-text article under 200,000; longer
+# "documents" are usually broken records, and would hold their whole batch back.
+DEFAULT_MAX_CHARS = 200_000
+INPUT = "input"  # the component named in a failure of the document itself (its size)
+
+
+@dataclass(frozen=True, slots=True)
+class Failure:
+    doc_id: str
+    component: str  # the source of the component that failed, or INPUT
+    error: str
 
 
 @dataclass
@@ -35,71 +51,133 @@ class RunCounts:
     entities: int = 0
     relations: int = 0
     seconds: float = 0.0
+    failures: list[Failure] = field(default_factory=list)
 
     @property
     def docs_per_s(self) -> float:
         return self.documents / self.seconds if self.seconds else 0.0
 
+    def as_dict(self) -> dict:
+        return {
+            "documents": self.documents,
+            "entities": self.entities,
+            "relations": self.relations,
+            "failures": len(self.failures),
+            "seconds": round(self.seconds, 3),
+        }
+
 
 @dataclass
 class BatchResult:
-    doc_ids: list[str]
+    doc_ids: list[str]  # the documents processed (failed ones are not among them)
     entities: dict[str, list[Entity]] = field(default_factory=dict)  # by source
     relations: dict[str, list[Relation]] = field(default_factory=dict)
+    failures: list[Failure] = field(default_factory=list)
 
 
 class Pipeline:
-    """Taggers, a concept normaliser and relation classifiers, applied to batches."""
+    """Components applied in order to batches of documents; checked at construction."""
 
-    def __init__(
-        self,
-        tagger: TaggerSet,
-        normaliser: ConceptNormaliser | None,
-        classifiers: Sequence[RelationClassifier],
-    ):
-        self.tagger, self.normaliser, self.classifiers = tagger, normaliser, list(classifiers)
+    def __init__(self, components: Sequence[Component], max_chars: int = DEFAULT_MAX_CHARS):
+        check_order(components)
+        self.components = list(components)
+        self.max_chars = max_chars
 
     @classmethod
     def from_pretrained(
         cls,
         ner_models: Sequence[str | Path] | None = None,
         re_models: Sequence[str | Path] | None = None,
-        device=None,
+        concepts: str | Path | None = None,
+        *,
+        device: str | None = None,
+        dtype: str | None = None,
+        max_chars: int = DEFAULT_MAX_CHARS,
     ) -> Pipeline:
-        """The given models, or the shipped ones (relation classifiers not shipped in this
-        checkout are left out, so ``biomine run`` works as models are added)."""
-        tagger = TaggerSet.from_pretrained(ner_models or DEFAULT_NER_MODELS, device=device)
-        if re_models is None:
-            re_models = [m for m in DEFAULT_RE_MODELS.values() if (m / "config.json").is_file()]
-        classifiers = [RelationClassifier.from_pretrained(m, device=device) for m in re_models]
-        return cls(tagger, ConceptNormaliser.load(), classifiers)
+        """The given models, or the shipped ones; every model is checked before any loads."""
+        return cls.load(plan(ner_models, re_models, concepts), device, dtype, max_chars)
+
+    @classmethod
+    def load(
+        cls,
+        specs: Sequence[ComponentSpec],
+        device: str | None = None,
+        dtype: str | None = None,
+        max_chars: int = DEFAULT_MAX_CHARS,
+    ) -> Pipeline:
+        check_order(specs)
+        return cls([s.load(device=device, dtype=dtype) for s in specs], max_chars)
 
     @property
     def sources(self) -> list[str]:
-        """What the store's processed marks name; the concept table counts, as its ids
-        are stored on the entity rows."""
-        tables = [self.normaliser.source] if self.normaliser is not None else []
-        return (
-            [t.source for t in self.tagger.taggers] + tables + [c.source for c in self.classifiers]
-        )
+        """What the store's processed marks name: every component that writes rows or
+        changes them (the concept table, whose ids are stored on the entity rows)."""
+        return [c.source for c in self.components if c.marks]
 
-    def process(self, docs: list[Document], batch_size: int = 32) -> BatchResult:
-        result = BatchResult([d.id for d in docs])
-        result.entities = {t.source: [] for t in self.tagger.taggers}
-        if self.normaliser is not None:  # marks the documents done; it writes no rows itself
-            result.entities[self.normaliser.source] = []
-        result.relations = {c.source: [] for c in self.classifiers}
-        for doc, found in zip(docs, self.tagger.pipe(docs, batch_size, len(docs)), strict=True):
-            if self.normaliser is not None:
-                found = self.normaliser.normalise(doc.text, found)
-            for e in found:
-                result.entities[e.source].append(e)
-            sentences = sentence_spans(doc) if self.classifiers else None  # once per document
-            for classifier in self.classifiers:
-                result.relations[classifier.source] += classifier.relations(
-                    doc, found, batch_size, sentences
-                )
+    def process(self, docs: Sequence[Document], batch_size: int = 32) -> BatchResult:
+        """Run every component over working copies of ``docs`` (what they carry from the
+        store is not touched); a document that fails is reported in ``failures``."""
+        failures = [
+            Failure(d.id, INPUT, f"{len(d.text):,} characters, over the limit of "
+                    f"{self.max_chars:,} (--max-chars)")
+            for d in docs
+            if len(d.text) > self.max_chars
+        ]  # fmt: skip
+        too_long = {f.doc_id for f in failures}
+        work = [
+            replace(d, entities=[], relations=[], meta=dict(d.meta))
+            for d in docs
+            if d.id not in too_long
+        ]
+        for component in self.components:
+            work, failed = apply_isolated(component, work, batch_size)
+            failures += failed
+        result = BatchResult([d.id for d in work], failures=failures)
+        for component in self.components:
+            if "entities" in component.assigns:
+                result.entities[component.source] = []
+            if "relations" in component.assigns:
+                result.relations[component.source] = []
+        for doc in work:
+            for e in doc.entities:
+                result.entities.setdefault(e.source, []).append(e)
+            for r in doc.relations:
+                result.relations.setdefault(r.source, []).append(r)
         return result
+
+
+def apply_isolated(
+    component: Component, docs: list[Document], batch_size: int
+) -> tuple[list[Document], list[Failure]]:
+    """``component`` over the batch; when it fails, over each document alone, so one bad
+    document costs only itself. A component that fails on every document of a batch of
+    several is broken, not the documents: that ends the run (``PipelineError``)."""
+    if not docs:
+        return docs, []
+    saved = [(d.entities, d.relations, dict(d.meta)) for d in docs]
+    try:
+        return list(component.pipe(docs, batch_size)), []
+    except Exception as error:  # noqa: BLE001 - any model error is one document's problem
+        if len(docs) == 1:
+            return [], [failure(docs[0], component, error)]
+        log.debug("%r failed on a batch (%s); retrying one document at a time", component, error)
+    kept, failures = [], []
+    for doc, (entities, relations, meta) in zip(docs, saved, strict=True):
+        doc.entities, doc.relations, doc.meta = entities, relations, meta
+        try:
+            kept += list(component.pipe([doc], batch_size))
+        except Exception as error:  # noqa: BLE001
+            failures.append(failure(doc, component, error))
+    if not kept:
+        raise PipelineError(f"{component!r} failed on every document of a batch: "
+                            f"{failures[0].error}")  # fmt: skip
+    return kept, failures
+
+
+def failure(doc: Document, component: Component, error: BaseException) -> Failure:
+    message = str(error).strip().splitlines()[0][:500] if str(error).strip() else ""
+    log.warning("%s: %r failed: %s", doc.id, component, message or type(error).__name__)
+    return Failure(doc.id, component.source, f"{type(error).__name__}: {message}".rstrip(": "))
 
 
 def run_pipeline(
@@ -109,31 +187,46 @@ def run_pipeline(
     batch_size: int = 64,
     on_batch: Callable[[RunCounts, int], None] | None = None,
 ) -> RunCounts:
-    """Process every stored document the pipeline's models have not processed yet; returns
-    the totals. ``on_batch(totals, batch_docs)`` is called after each written batch."""
+    """Process every stored document the pipeline's components have not processed yet;
+    returns the totals (with the failures). ``on_batch(totals, batch_docs)`` is called after
+    each written batch. Nothing pending: no run is recorded."""
     sources = pipeline.sources
-    run_id = start_run(engine, "pipeline", " + ".join(sources)[:2000], {"batch_size": batch_size})
     counts = RunCounts()
+    if count_pending(engine, sources) == 0:
+        return counts
+    run_id = start_run(engine, "pipeline", " + ".join(sources)[:2000], {"batch_size": batch_size})
     t0 = time.perf_counter()
     status = "failed"
     try:
         for docs in pending_documents(engine, sources, batch_size):
             result = pipeline.process(docs)
             n_ent, n_rel = write_results(
-                engine, result.doc_ids, result.entities, result.relations, run_id
+                engine,
+                result.doc_ids,
+                result.entities,
+                result.relations,
+                run_id,
+                sources=sources,
+                failures=[(f.doc_id, f"{f.component}: {f.error}") for f in result.failures],
             )
             counts.documents += len(docs)
             counts.entities += n_ent
             counts.relations += n_rel
+            counts.failures += result.failures
             counts.seconds = time.perf_counter() - t0
             if on_batch:
                 on_batch(counts, len(docs))
         status = "done"
     finally:
         counts.seconds = time.perf_counter() - t0
-        finish_run(engine, run_id, {**counts.__dict__}, status=status)
+        finish_run(engine, run_id, counts.as_dict(), status=status)
     return counts
 
 
-def pending(engine: Engine, pipeline: Pipeline) -> int:
-    return count_pending(engine, pipeline.sources)
+def pending(engine: Engine, pipeline: Pipeline | Sequence[ComponentSpec]) -> int:
+    sources = (
+        pipeline.sources
+        if isinstance(pipeline, Pipeline)
+        else [s.source for s in pipeline if s.marks]
+    )
+    return count_pending(engine, sources)

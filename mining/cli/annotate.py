@@ -52,10 +52,10 @@ def run(
     from mining.annotate import annotate, as_json, input_documents
     from mining.corpus.pubtator import write_pubtator
     from mining.nlp.normalise import ConceptNormaliser
-    from mining.nlp.tagger_set import DEFAULT_NER_MODELS, TaggerSet
+    from mining.nlp.tagger_set import TaggerSet
 
     with user_errors():
-        tagger = TaggerSet.from_pretrained(model or DEFAULT_NER_MODELS)
+        tagger = TaggerSet.from_pretrained(model or None)
         normaliser = ConceptNormaliser.load()
         docs = annotate(
             input_documents(text_or_file), tagger, batch_size=batch_size, normaliser=normaliser

@@ -10,6 +10,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from mining.cli.common import DbOption, database, stderr, user_errors
 
 NAME = "run"
+SHOWN_FAILURES = 20
 
 
 def run(
@@ -26,27 +27,59 @@ def run(
         list[str] | None,
         typer.Option(
             "--re-model",
-            help="Relation classifier folder or hub id (repeat for several); default: the "
-            "shipped ones (ChemProt, DDI, CDR).",
+            help="Relation model folder or hub id (repeat for several): a marker classifier, "
+            "or a causal LM in BioGPT's generative format; default: the shipped ones "
+            "(ChemProt, DDI, CDR).",
             show_default=False,
         ),
     ] = None,
+    concepts: Annotated[
+        str | None,
+        typer.Option(help="Concept dictionary folder; default: the shipped concepts-mesh."),
+    ] = None,
+    device: Annotated[
+        str, typer.Option(help="auto (the GPU if there is one), cpu, cuda or cuda:N.")
+    ] = "auto",
+    dtype: Annotated[
+        str, typer.Option(help="auto (fp16 on a GPU, fp32 on the CPU), fp32, bf16 or fp16.")
+    ] = "auto",
     batch_size: Annotated[int, typer.Option(min=1, help="Documents per transaction.")] = 64,
     threads: Annotated[int | None, typer.Option(min=1, help="CPU threads for torch.")] = None,
+    max_chars: Annotated[
+        int,
+        typer.Option(min=1, help="Skip (and report) documents longer than this many characters."),
+    ] = 200_000,
+    retry_failed: Annotated[
+        bool, typer.Option(help="Process again the documents that failed in earlier runs.")
+    ] = False,
 ) -> None:
     """Run NER, concept normalisation and relation extraction over the stored documents that
     the current models have not processed yet, and store entities and relations (with their
-    evidence sentences). Resumable: a killed run continues where it stopped."""
+    evidence sentences). Resumable: a killed run continues where it stopped. A document that
+    makes a model fail is reported and skipped; the run goes on."""
+    from mining.nlp.model_loader import DTYPES
     from mining.pipeline import Pipeline, pending, run_pipeline
+    from mining.pipeline_plan import plan
+    from mining.store.processed import clear_failures
 
     with user_errors():
+        if dtype not in DTYPES:
+            raise typer.BadParameter(f"use one of {', '.join(DTYPES)}", param_hint="--dtype")
         engine = database(db)
+        specs = plan(ner_model, re_model, concepts)  # every model checked, none loaded yet
+        sources = [s.source for s in specs if s.marks]
+        if retry_failed:
+            n = clear_failures(engine, sources)
+            stderr.print(f"{n:,} document(s) that failed before will be tried again")
+        todo = pending(engine, specs)
+        if todo == 0:
+            typer.echo(f"nothing to do: every document is processed by {', '.join(sources)}")
+            return
         if threads:
             import torch
 
             torch.set_num_threads(threads)
-        pipeline = Pipeline.from_pretrained(ner_model, re_model)
-        todo = pending(engine, pipeline)
+        pipeline = Pipeline.load(specs, device, dtype, max_chars)
         progress = Progress(
             TextColumn("[bold]run[/]"),
             BarColumn(),
@@ -62,9 +95,13 @@ def run(
                 progress.update(task, advance=batch_docs, rate=f"{counts.docs_per_s:.1f}")
 
             counts = run_pipeline(engine, pipeline, batch_size=batch_size, on_batch=advance)
+    for f in counts.failures[:SHOWN_FAILURES]:
+        stderr.print(f"[red]failed:[/] {f.doc_id}: {f.component}: {f.error}", highlight=False)
+    if len(counts.failures) > SHOWN_FAILURES:
+        stderr.print(f"... and {len(counts.failures) - SHOWN_FAILURES:,} more", highlight=False)
     models = ", ".join(pipeline.sources)
     typer.echo(
         f"{counts.documents:,} document(s) processed in {counts.seconds:.1f} s "
         f"({counts.docs_per_s:.1f}/s): {counts.entities:,} entities, "
-        f"{counts.relations:,} relations; models: {models}"
+        f"{counts.relations:,} relations, {len(counts.failures):,} failed; models: {models}"
     )

@@ -1,10 +1,16 @@
-"""Open a model folder, a LoRA adapter folder or a hub id, whatever its head.
+"""The shapes a model folder comes in, and how their weights meet the base model's.
 
-Model folders come in two shapes, opened through the same transformers auto class: a full
-checkpoint, or a LoRA adapter folder (``adapter_config.json``, as written by ``peft``) whose
-base model is resolved from ``base_model_name_or_path`` (a folder, an installed Python
-package holding a ``model/`` folder, or a hub id) and merged in at load time without needing
-``peft``. Tokenizers are always fast ones (offsets): BioGPT's get BioMine's equivalent.
+1. a full checkpoint (``config.json`` + weights), opened as it is;
+2. a LoRA adapter folder (``adapter_config.json`` + ``adapter_model.safetensors``, as written
+   by ``peft``), merged into its base at load time without needing ``peft``;
+3. a base delta (``base_delta.json`` + ``base_delta.safetensors``, written by ``biomine train
+   base-delta``): a full fine-tune stored as its change from the base (int8 row changes, a
+   low-rank factorisation or whole tensors). Its own file names keep ``peft`` and other tools
+   from mistaking it for an adapter.
+
+Bases are resolved from ``base_model_name_or_path`` (a folder, an installed Python package
+holding a ``model/`` folder, or a hub id). ``mining.nlp.model_loader`` opens all three.
+Tokenizers are always fast ones (offsets): BioGPT's get BioMine's equivalent.
 """
 
 from __future__ import annotations
@@ -45,23 +51,53 @@ def resolve_base(name: str) -> str:
     return name
 
 
-def merge_lora(model, adapter_dir: Path) -> set[str]:
-    """Merge a peft LoRA adapter (``adapter_config.json`` + ``adapter_model.safetensors``) into
-    ``model`` in place: ``W += B @ A * scale``; int8 row changes (``mining.train.base_delta
-    --int8``) are added to their rows; other saved tensors (the classifier head, LayerNorms)
-    replace the model's. Returns the names of the parameters replaced."""
-    import torch
+ADAPTER_CONFIG, ADAPTER_WEIGHTS = "adapter_config.json", "adapter_model.safetensors"
+DELTA_CONFIG, DELTA_WEIGHTS = "base_delta.json", "base_delta.safetensors"
+DELTA_FORMAT = "biomine-base-delta"  # ``format`` of base_delta.json
+
+
+def folder_shape(folder: Path) -> tuple[str, str | None]:
+    """``("full", None)``, ``("adapter", base)`` or ``("delta", base)`` of a model folder."""
+    for kind, name in (("delta", DELTA_CONFIG), ("adapter", ADAPTER_CONFIG)):
+        path = folder / name
+        if path.is_file():
+            try:
+                cfg = json.loads(path.read_text())
+            except (OSError, ValueError) as exc:
+                raise ModelError(str(folder), f"unreadable {name}: {exc}") from exc
+            if kind == "delta" and cfg.get("format") != DELTA_FORMAT:
+                raise ModelError(str(folder), f"{name} is not a {DELTA_FORMAT} file")
+            base = cfg.get("base_model_name_or_path")
+            if not base:
+                raise ModelError(str(folder), f"{name} names no base_model_name_or_path")
+            return kind, base
+    return "full", None
+
+
+def merge_into(model, folder: Path, kind: str) -> set[str]:
+    """Merge an adapter or base delta folder's tensors into ``model`` (its base) in place."""
     from safetensors.torch import load_file
 
-    cfg = json.loads((adapter_dir / "adapter_config.json").read_text())
-    if cfg.get("peft_type", "LORA") != "LORA" or cfg.get("use_dora"):
-        raise ModelError(str(adapter_dir), f"unsupported adapter type {cfg.get('peft_type')}")
-    r, alpha = int(cfg["r"]), float(cfg["lora_alpha"])
-    scale = alpha / (r**0.5) if cfg.get("use_rslora") else alpha / r
-    weights_file = adapter_dir / "adapter_model.safetensors"
-    if not weights_file.is_file():
-        raise ModelError(str(adapter_dir), "adapter_config.json without adapter_model.safetensors")
-    tensors = load_file(str(weights_file))
+    if kind == "delta":
+        weights, scale = folder / DELTA_WEIGHTS, 1.0  # B @ A is the change itself
+    else:
+        cfg = json.loads((folder / ADAPTER_CONFIG).read_text())
+        if cfg.get("peft_type", "LORA") != "LORA" or cfg.get("use_dora"):
+            raise ModelError(str(folder), f"unsupported adapter type {cfg.get('peft_type')}")
+        r, alpha = int(cfg["r"]), float(cfg["lora_alpha"])
+        scale = alpha / (r**0.5) if cfg.get("use_rslora") else alpha / r
+        weights = folder / ADAPTER_WEIGHTS
+    if not weights.is_file():
+        raise ModelError(str(folder), f"no {weights.name} beside its config")
+    return merge_tensors(model, load_file(str(weights)), scale, folder)
+
+
+def merge_tensors(model, tensors: dict, scale: float, adapter_dir: Path) -> set[str]:
+    """``W += B @ A * scale`` for LoRA pairs; int8 row changes (``delta_*``) added to their
+    rows; other tensors (the task head, LayerNorms) replace the model's. Returns the names
+    of the parameters replaced."""
+    import torch
+
     params = dict(model.named_parameters())
     lora: dict[str, dict[str, torch.Tensor]] = {}
     row_deltas: dict[str, dict[str, torch.Tensor]] = {}
@@ -139,72 +175,3 @@ def load_fast_tokenizer(src: str, config=None):
 
         return BioGptTokenizerFast.from_pretrained(src)
     return AutoTokenizer.from_pretrained(src)
-
-
-def model_class(config, auto_class: str):
-    """What opens a folder of ``config``: BioMine's entity-marker relation head when the
-    config says so, else the transformers ``auto_class``."""
-    if uses_entity_markers(config):
-        from mining.nlp.relations.pair_model import EntityPairClassifier
-
-        return EntityPairClassifier
-    import transformers
-
-    return getattr(transformers, auto_class)
-
-
-def load_model(path_or_id: str | Path, auto_class: str, task: str):
-    """``(model, tokenizer, config)`` of a model folder, LoRA adapter folder or hub id, opened
-    with the transformers ``auto_class`` (``AutoModelForTokenClassification``, ...); a
-    ``ModelError`` naming it (and ``task``, in words) when it is none of these."""
-    from transformers import AutoConfig
-    from transformers.utils import logging as hf_logging
-
-    name = str(path_or_id)
-    folder = Path(name).expanduser()
-    looks_local = folder.exists() or name.startswith((".", "/", "~")) or name.count("/") > 1
-    if looks_local and not folder.is_dir():
-        raise ModelError(name, "no such model folder")
-    if folder.is_dir() and not (folder / "config.json").is_file():
-        raise ModelError(name, "not a model folder (no config.json)")
-    src = str(folder) if folder.is_dir() else name
-    try:
-        config = AutoConfig.from_pretrained(src)
-        auto = model_class(config, auto_class)
-        adapter = folder.is_dir() and (folder / "adapter_config.json").is_file()
-        if adapter:
-            base_ref = json.loads((folder / "adapter_config.json").read_text()).get(
-                "base_model_name_or_path"
-            )
-            if not base_ref:
-                raise ModelError(name, "adapter_config.json names no base_model_name_or_path")
-            base = resolve_base(base_ref)
-            verbosity = hf_logging.get_verbosity()
-            bars = hf_logging.is_progress_bar_enabled()
-            hf_logging.set_verbosity_error()  # the head is "missing" from the base: expected
-            hf_logging.disable_progress_bar()
-            try:
-                model = auto.from_pretrained(base, config=config)
-            finally:
-                hf_logging.set_verbosity(verbosity)
-                if bars:
-                    hf_logging.enable_progress_bar()
-            replaced = merge_lora(model, folder)
-            head = {n for n, _ in model.named_parameters() if n.startswith(HEAD_PREFIXES)}
-            if not head <= replaced:
-                raise ModelError(name, "the adapter holds no trained classifier head")
-        else:
-            model = auto.from_pretrained(src, config=config)
-        tokenizer = load_fast_tokenizer(src, config)
-    except ModelError:
-        raise
-    except (OSError, ValueError, KeyError, RuntimeError, ImportError) as exc:
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise ModelError(name, f"cannot load as a {task} model: {first}") from exc
-    if not getattr(tokenizer, "is_fast", False):
-        raise ModelError(name, "its tokenizer gives no character offsets (needs a fast tokenizer)")
-    # Sentences are encoded whole and cut into model-sized windows later (predict_probs), so
-    # the tokenizer's own length limit would only warn about sequences that never reach it.
-    tokenizer.model_max_length = 1 << 30
-    model.eval()
-    return model, tokenizer, config

@@ -2,7 +2,9 @@
 tagger, or any Hugging Face token-classification folder / hub id).
 
     tagger = NerTagger.from_pretrained("models/ner-chem-disease")
-    for doc, ents in zip(docs, tagger.pipe(docs, batch_size=32)):
+    for doc in tagger.pipe(docs):                         # a pipeline component: doc.entities
+        ...
+    for ents in tagger.predict_entities(docs):            # or the entity lists alone
         ...
 
 Like a transformers pipeline: preprocess (sentence windows, ``mining.train.ner_data``) ->
@@ -11,7 +13,8 @@ forward (model only, under ``torch.inference_mode()``, length-sorted batches) ->
 Sentences longer than the model's window are tagged in overlapping windows and stitched, each
 token taking the window where it has the most context; nothing is truncated.
 
-Model folders (full checkpoints or LoRA adapters) are opened by ``mining.nlp.model_folder``.
+Model folders (full checkpoints, LoRA adapters, base deltas) are opened by the one loader,
+``mining.nlp.model_loader``.
 """
 
 from __future__ import annotations
@@ -22,8 +25,10 @@ from pathlib import Path
 import numpy as np
 
 from mining.nlp.batching import chunks
+from mining.nlp.component import ENTITIES, Component
+from mining.nlp.entity_merge import merge_entities
 from mining.nlp.labels import bio_label
-from mining.nlp.model_folder import load_model
+from mining.nlp.model_loader import load_model, source_name
 from mining.nlp.span_decoding import STRATEGIES, decode, tidy
 from mining.nlp.token_encoding import (
     Encoded,
@@ -34,15 +39,17 @@ from mining.nlp.token_encoding import (
 )
 from mining.types import Document, Entity
 
-# The shipped default Chemical + Disease tagger (``models/`` beside the package); the Gene
-# tagger and the set of both are in ``mining.nlp.tagger_set``.
-DEFAULT_NER_MODEL = Path(__file__).resolve().parents[2] / "models" / "ner-chem-disease"
 
-
-def load_token_classifier(path_or_id: str | Path):
-    """``(model, tokenizer, config)`` of a token-classification model folder, adapter folder
-    or hub id; a ``ModelError`` naming it when it is none of these."""
-    return load_model(path_or_id, "AutoModelForTokenClassification", "token-classification")
+def load_token_classifier(path_or_id: str | Path, device: str | None = "cpu", dtype=None):
+    """``(model, tokenizer, config)`` of a token-classification model folder, adapter folder,
+    base delta or hub id; a ``ModelError`` naming it when it is none of these."""
+    return load_model(
+        path_or_id,
+        "AutoModelForTokenClassification",
+        "token-classification",
+        device=device,
+        dtype=dtype,
+    )
 
 
 def predict_probs(
@@ -102,8 +109,13 @@ def predict_probs(
     return out
 
 
-class NerTagger:
-    """Tags documents with a token-classification model; ``pipe`` yields ``Entity`` lists."""
+class NerTagger(Component):
+    """Tags documents with a token-classification model: ``pipe`` adds its entities to each
+    document's (one per span and type, the higher score kept, as ``merge_entities`` does);
+    ``predict_entities`` yields the lists alone."""
+
+    kind = "tagger"
+    assigns = (ENTITIES,)
 
     def __init__(
         self,
@@ -134,8 +146,7 @@ class NerTagger:
         self.device = device
         cfg = model.config
         self.id2label = [bio_label(cfg.id2label[i]) for i in range(cfg.num_labels)]
-        version = getattr(cfg, "biomine_version", None)
-        self.source = f"{name}@{version}" if version else name
+        self.source = source_name(name, cfg)
 
     @property
     def types(self) -> set[str]:
@@ -143,25 +154,32 @@ class NerTagger:
         return {label.split("-", 1)[1] for label in self.id2label if label != "O"}
 
     @classmethod
-    def from_pretrained(cls, path_or_hub_id: str | Path, device=None, **options) -> NerTagger:
-        import torch
+    def from_pretrained(
+        cls, path_or_hub_id: str | Path, *, device=None, dtype=None, **options
+    ) -> NerTagger:
+        model, tokenizer, _ = load_token_classifier(path_or_hub_id, device or "auto", dtype)
+        device = next(model.parameters()).device
+        return cls(model, tokenizer, str(path_or_hub_id), device=device, **options)
 
-        model, tokenizer, _ = load_token_classifier(path_or_hub_id)
-        if device is None:
-            device = "cuda" if torch.cuda.is_available() else "cpu"
-        model.to(device)
-        # Half precision on GPU; on CPU fp16 is slower and rounds more, so weights shipped
-        # in fp16 are computed in fp32 there.
-        model.half() if str(device).startswith("cuda") else model.float()
-        name = str(path_or_hub_id).rstrip("/")
-        if Path(name).is_dir():
-            name = Path(name).name
-        return cls(model, tokenizer, name, device=device, **options)
+    def pipe(self, docs: Iterable[Document], batch_size: int = 32) -> Iterator[Document]:
+        """The documents with this tagger's entities merged into ``doc.entities``."""
+        pending: list[Document] = []
 
-    def __call__(self, doc: Document) -> list[Entity]:
-        return next(self.pipe([doc]))
+        def stream() -> Iterator[Document]:
+            for doc in docs:
+                pending.append(doc)
+                yield doc
 
-    def pipe(
+        for found in self.predict_entities(stream(), batch_size):
+            doc = pending.pop(0)
+            doc.entities = merge_entities([*doc.entities, *found])
+            yield doc
+
+    def tag(self, doc: Document) -> list[Entity]:
+        """The entities of one document."""
+        return next(self.predict_entities([doc]))
+
+    def predict_entities(
         self, docs: Iterable[Document], batch_size: int = 32, docs_per_chunk: int = 64
     ) -> Iterator[list[Entity]]:
         """One list of entities per document, in input order; documents are read in chunks so

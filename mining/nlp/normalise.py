@@ -25,16 +25,16 @@ import io
 import re
 import unicodedata
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import NamedTuple
 
 from mining.errors import InputError
 from mining.nlp.abbreviations import find_abbreviations
-from mining.types import Entity
+from mining.nlp.component import CONCEPTS, ENTITIES, Component
+from mining.types import Document, Entity
 
-DEFAULT = Path(__file__).resolve().parents[2] / "models" / "concepts-mesh"
 FILENAME = "concepts.tsv.gz"
 HEADER = ("label", "text", "concept_id", "count")
 TEXT_KEY = "text:"
@@ -76,8 +76,18 @@ def most_frequent(counts: Iterable[tuple[str, int]]) -> str:
     return min(counts, key=lambda kv: (-kv[1], kv[0]))[0]
 
 
-class ConceptNormaliser:
-    """A (label, text) -> concept dictionary with exact and normalised lookups."""
+def table_source(folder: str | Path, sha256: str) -> str:
+    """A table's ``source``: its folder's name and the start of its file's hash."""
+    return f"{Path(folder).resolve().name}@{sha256[:12]}"
+
+
+class ConceptNormaliser(Component):
+    """A (label, text) -> concept dictionary with exact and normalised lookups; as a pipeline
+    component it fills the concept ids of the entities the taggers before it found."""
+
+    kind = "concept normaliser"
+    requires = (ENTITIES,)
+    assigns = (CONCEPTS,)
 
     def __init__(self, rows: Iterable[tuple[str, str, str, int]], source: str = "concepts") -> None:
         # ``source`` names this table in the store's processed marks: another table means
@@ -94,13 +104,25 @@ class ConceptNormaliser:
         self.loose = {k: most_frequent(c.items()) for k, c in loose.items()}
 
     @classmethod
-    def load(cls, folder: str | Path = DEFAULT) -> ConceptNormaliser:
-        """Read ``folder/concepts.tsv.gz`` (label, text, concept_id, count; a header row); the
-        table's ``source`` is the folder name and a hash of the file."""
+    def from_pretrained(
+        cls, path_or_id: str | Path | None = None, *, device=None, dtype=None
+    ) -> ConceptNormaliser:
+        """A lookup table, not a network: ``device`` and ``dtype`` do not apply."""
+        return cls.load(path_or_id)
+
+    @classmethod
+    def load(cls, folder: str | Path | None = None) -> ConceptNormaliser:
+        """Read ``folder/concepts.tsv.gz`` (label, text, concept_id, count; a header row;
+        default: the shipped ``concepts-mesh``); the table's ``source`` is the folder name and
+        a hash of the file."""
+        if folder is None:
+            from mining.shipped_models import default_concepts
+
+            folder = default_concepts()
         path = Path(folder) / FILENAME
         try:
             data = path.read_bytes()  # read once: hashed for ``source``, then parsed
-            digest = hashlib.sha256(data).hexdigest()[:12]
+            digest = hashlib.sha256(data).hexdigest()
             with io.TextIOWrapper(
                 gzip.GzipFile(fileobj=io.BytesIO(data)), "utf-8", newline=""
             ) as f:
@@ -111,7 +133,7 @@ class ConceptNormaliser:
                 rows = [(r[0], r[1], r[2], int(r[3])) for r in reader]
         except (OSError, ValueError, IndexError, EOFError) as error:
             raise InputError(str(path), f"cannot read concept dictionary: {error}") from error
-        return cls(rows, f"{Path(folder).resolve().name}@{digest}")
+        return cls(rows, table_source(folder, digest))
 
     def __len__(self) -> int:
         return len(self.exact)
@@ -161,6 +183,11 @@ class ConceptNormaliser:
                 elif same:
                     out[label, short] = Match(text_key(label, same[0][0].text), UNMATCHED)
         return out
+
+    def pipe(self, docs: Iterable[Document], batch_size: int = 32) -> Iterator[Document]:
+        for doc in docs:
+            doc.entities = self.normalise(doc.text, doc.entities)
+            yield doc
 
     def normalise(self, text: str, entities: Sequence[Entity]) -> list[Entity]:
         """Copies of ``entities`` (mentions of the document whose text is ``text``) with

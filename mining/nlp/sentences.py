@@ -15,7 +15,11 @@ bracket) and the "." does not close a known abbreviation ("e.g.", "i.v.", "vs.",
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Iterator
 from functools import lru_cache
+
+from mining.nlp.component import SENTENCES, Component
+from mining.types import Document
 
 # Lower-cased abbreviations (with their final ".") after which a "." never ends a sentence.
 ABBREVIATIONS: frozenset[str] = frozenset(
@@ -146,3 +150,27 @@ def split_document(title: str, abstract: str) -> list[tuple[int, int]]:
         off = len(title) + 1
         spans += [(s + off, e + off) for s, e in split_sentences(abstract)]
     return spans
+
+
+class SentenceSplitter(Component):
+    """The splitter as the pipeline's first component: writes ``meta["sentences"]`` (document
+    offsets) where the corpus gave none, so every later component reads the same sentences
+    and none splits again. It stores no rows, so it leaves no processed marks (``marks``)."""
+
+    kind = "sentence splitter"
+    assigns = (SENTENCES,)
+    source = "sentences"
+    marks = False
+
+    @classmethod
+    def from_pretrained(cls, path_or_id=None, *, device=None, dtype=None) -> SentenceSplitter:
+        return cls()  # rules, no model
+
+    def pipe(self, docs: Iterable[Document], batch_size: int = 32) -> Iterator[Document]:
+        for doc in docs:
+            if not doc.meta.get("sentences"):
+                doc.meta["sentences"] = [list(s) for s in split_document(doc.title, doc.abstract)]
+            yield doc
+
+    def __repr__(self) -> str:
+        return self.kind

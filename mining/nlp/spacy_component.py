@@ -16,7 +16,7 @@ from spacy.tokens import Doc
 from spacy.util import filter_spans
 
 from mining.nlp.normalise import ConceptNormaliser
-from mining.nlp.tagger_set import DEFAULT_NER_MODELS, TaggerSet
+from mining.nlp.tagger_set import TaggerSet
 from mining.types import Document, Entity
 
 
@@ -34,7 +34,7 @@ class BiomineNer:
     def pipe(self, docs: Iterable[Doc], batch_size: int | None = None) -> Iterator[Doc]:
         docs = list(docs)
         records = [Document(f"spacy:{i}", doc.text) for i, doc in enumerate(docs)]
-        found = self.tagger.pipe(records, batch_size=batch_size or self.batch_size)
+        found = self.tagger.predict_entities(records, batch_size=batch_size or self.batch_size)
         for doc, entities in zip(docs, found, strict=True):
             if self.normaliser is not None:
                 entities = self.normaliser.normalise(doc.text, entities)
@@ -63,6 +63,6 @@ def make_biomine_ner(
     nlp: Language, name: str, model: str | list[str] | None, concepts: bool, batch_size: int
 ) -> BiomineNer:
     """``model``: a tagger folder or hub id, a list of them, or None for the shipped ones."""
-    models = DEFAULT_NER_MODELS if model is None else [model] if isinstance(model, str) else model
+    models = None if model is None else [model] if isinstance(model, str) else model
     normaliser = ConceptNormaliser.load() if concepts else None
     return BiomineNer(TaggerSet.from_pretrained(models), normaliser, batch_size)

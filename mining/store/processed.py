@@ -58,21 +58,58 @@ def write_results(
     entities: Mapping[str, Sequence[Entity]],
     relations: Mapping[str, Sequence[Relation]],
     run_id: int | None = None,
+    *,
+    sources: Sequence[str] | None = None,
+    failures: Sequence[tuple[str, str]] = (),
 ) -> tuple[int, int]:
     """Replace each source's rows for ``doc_ids`` with the new ones (entity sources first, so
-    relations can point at their mentions) and mark the documents processed by all of them;
-    one transaction. Returns (entities, relations) written."""
-    sources = [*entities, *relations]
+    relations can point at their mentions) and mark the documents processed by every one of
+    ``sources`` (default: those with rows); one transaction. ``failures`` are (document id,
+    error) of documents that failed: their rows are kept as they were and they are marked
+    with the error, so a resumed run skips them (``clear_failures`` lets them be retried).
+    Returns (entities, relations) written."""
+    sources = list(dict.fromkeys(sources if sources is not None else [*entities, *relations]))
     n_entities = n_relations = 0
     with engine.begin() as connection:
         for source, rows in entities.items():
             n_entities += replace_annotations(connection, doc_ids, source, rows, [], run_id)[0]
         for source, rows in relations.items():
             n_relations += replace_annotations(connection, doc_ids, source, [], rows, run_id)[1]
-        done = processed.c.doc_id.in_(doc_ids) & processed.c.source.in_(sources)
-        connection.execute(delete(processed).where(done))
-        connection.execute(
-            processed.insert(),
-            [{"doc_id": d, "source": s, "run_id": run_id} for d in doc_ids for s in sources],
-        )
+        failed = dict(failures)
+        marked = [*doc_ids, *(d for d in failed if d not in set(doc_ids))]
+        if marked and sources:
+            done = processed.c.doc_id.in_(marked) & processed.c.source.in_(sources)
+            connection.execute(delete(processed).where(done))
+            connection.execute(
+                processed.insert(),
+                [
+                    {"doc_id": d, "source": s, "run_id": run_id, "error": failed.get(d)}
+                    for d in marked
+                    for s in sources
+                ],
+            )
     return n_entities, n_relations
+
+
+def clear_failures(engine: Engine, sources: Sequence[str]) -> int:
+    """Forget the failures of ``sources`` so that their documents are pending again;
+    returns how many documents that makes."""
+    with engine.begin() as connection:
+        failed = processed.c.error.is_not(None) & processed.c.source.in_(sources)
+        n = connection.execute(
+            select(func.count(func.distinct(processed.c.doc_id))).where(failed)
+        ).scalar_one()
+        connection.execute(delete(processed).where(failed))
+    return n
+
+
+def recorded_failures(engine: Engine, sources: Sequence[str]) -> list[tuple[str, str]]:
+    """(document id, error) of every document that failed for one of ``sources``."""
+    with engine.connect() as connection:
+        rows = connection.execute(
+            select(processed.c.doc_id, func.min(processed.c.error))
+            .where(processed.c.error.is_not(None), processed.c.source.in_(sources))
+            .group_by(processed.c.doc_id)
+            .order_by(processed.c.doc_id)
+        ).all()
+    return [(r[0], r[1]) for r in rows]

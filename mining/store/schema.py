@@ -127,6 +127,8 @@ processed = Table(
     ),
     Column("source", String(255), primary_key=True),
     Column("run_id", Integer, ForeignKey("runs.id", ondelete="SET NULL")),
+    # Set when the document made a component fail: "<component source>: <error>".
+    Column("error", Text),
 )
 Index("ix_processed_source", processed.c.source)
 

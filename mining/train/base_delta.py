@@ -2,10 +2,11 @@
 
 Why: a full fine-tune of MiniLM-L6 is 45 MB in fp16, most of it the 30,522 x 384 word
 embeddings, which fine-tuning barely moves; ``models/`` has 60 MiB for every default. The
-export writes an adapter folder that ``mining.nlp.model_folder.load_model`` already opens
-(no new loader, no ``peft``): parameters that changed are stored whole in fp16, except the
-word embeddings, whose change from the base is stored as a truncated SVD ``B @ A``
-(``lora_A``/``lora_B``, scale 1). Parameters equal to the base are not stored.
+export writes a base delta folder (``base_delta.json`` + ``base_delta.safetensors``, named
+apart from ``peft`` adapters) that ``mining.nlp.model_loader.load_model`` opens: parameters
+that changed are stored whole in fp16, except the word embeddings, whose change from the
+base is stored as a truncated SVD ``B @ A`` (``lora_A``/``lora_B``, scale 1). Parameters
+equal to the base are not stored.
 With ``--int8`` every changed matrix is stored instead as its change from the base: the
 factor by which weight decay shrank it (``delta_decay``) and, for the rows that moved beyond
 that, their change in int8 with a scale per row (``delta_rows``/``delta_int8``/
@@ -25,10 +26,15 @@ import shutil
 from pathlib import Path
 
 from mining.errors import ModelError
-from mining.nlp.model_folder import HEAD_PREFIXES, resolve_base
+from mining.nlp.model_folder import (
+    DELTA_CONFIG,
+    DELTA_FORMAT,
+    DELTA_WEIGHTS,
+    HEAD_PREFIXES,
+    resolve_base,
+)
 
-WEIGHTS = "adapter_model.safetensors"
-CONFIG = "adapter_config.json"
+WEIGHTS, CONFIG = DELTA_WEIGHTS, DELTA_CONFIG
 # Folder files that travel unchanged: tokenizer, config, metrics, card.
 COPIED = ("config.json", "training_metrics.json", "README.md")
 WORD_EMBEDDINGS = "embeddings.word_embeddings.weight"
@@ -133,13 +139,10 @@ def export(
         if path.name in COPIED or "token" in path.name or path.name == "vocab.txt":
             shutil.copy2(path, out / path.name)
     save_file(tensors, str(out / WEIGHTS))
-    rank = 1 if int8 else embedding_rank
-    adapter = {
-        "peft_type": "LORA",
-        "r": rank,
-        "lora_alpha": rank,  # scale 1: B @ A is the change itself
+    delta = {
+        "format": DELTA_FORMAT,
         "base_model_name_or_path": base_ref,
-        "biomine_export": (
+        "description": (
             "each changed matrix as the factor by which weight decay shrank it and the int8 "
             "change (a scale per row) of the rows that moved beyond that, other changed "
             "tensors whole in fp16, unchanged ones read from the base"
@@ -149,7 +152,7 @@ def export(
             + (f", the linear layers' change at rank {linear_rank}" if linear_rank else "")
         ),
     }
-    (out / CONFIG).write_text(json.dumps(adapter, indent=2, sort_keys=True) + "\n")
+    (out / CONFIG).write_text(json.dumps(delta, indent=2, sort_keys=True) + "\n")
     return out
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from mining.errors import InputError
 from mining.nlp.normalise import TEXT_KEY
-from mining.nlp.relations.classifier import DEFAULT_RE_MODELS, RelationClassifier
+from mining.nlp.relations.classifier import RelationClassifier
 from mining.nlp.relations.tasks import TASKS
 from mining.train.metrics import Scores
 from mining.train.re_data import load_task_documents
@@ -24,7 +24,7 @@ def evaluate_relations(
     task = classifier.task
     gold = relation_keys(task, [r for d in docs for r in d.relations])
     predicted = set()
-    for rels in classifier.pipe(docs, batch_size=batch_size):
+    for rels in classifier.predict_relations(docs, batch_size=batch_size):
         predicted |= relation_keys(task, rels)
     return relation_scores(gold, predicted, task.labels)
 
@@ -38,7 +38,8 @@ def evaluate_end_to_end(
     gold = relation_keys(task, [r for d in docs for r in d.relations])
     texts = [replace(d, entities=[], relations=[]) for d in docs]
     predicted = set()
-    for doc, entities in zip(texts, tagger.pipe(texts, batch_size=batch_size), strict=True):
+    found = tagger.predict_entities(texts, batch_size=batch_size)
+    for doc, entities in zip(texts, found, strict=True):
         entities = normaliser.normalise(doc.text, entities)
         rels = classifier.relations(doc, entities, batch_size)
         # The benchmark scores MeSH id pairs: a relation with an unnormalised argument (a
@@ -75,16 +76,19 @@ def evaluate_model(
     docs = load_task_documents(task, gold_path, split)
     if not any(r.label in task.labels for d in docs for r in d.relations):
         raise InputError(str(gold_path), f"no gold {task.name} relations to evaluate against")
-    classifier = RelationClassifier.from_pretrained(
-        model or DEFAULT_RE_MODELS[task.name], task=task.name, device=device
-    )
+    if model is None:
+        from mining.shipped_models import shipped
+
+        model = shipped(f"re-{task.name}")
+    classifier = RelationClassifier.from_pretrained(model, task=task.name, device=device)
     results = {"gold_entities": evaluate_relations(classifier, docs, batch_size)}
     if end_to_end and task.document_level:
-        from mining.nlp.normalise import DEFAULT, ConceptNormaliser
-        from mining.nlp.tagger_set import DEFAULT_NER_MODELS, TaggerSet
+        from mining.nlp.normalise import ConceptNormaliser
+        from mining.nlp.tagger_set import TaggerSet
+        from mining.shipped_models import default_ner_models
 
-        tagger = TaggerSet.from_pretrained(ner_models or DEFAULT_NER_MODELS[:1], device=device)
+        tagger = TaggerSet.from_pretrained(ner_models or default_ner_models()[:1], device=device)
         results["end_to_end"] = evaluate_end_to_end(
-            classifier, docs, tagger, ConceptNormaliser.load(concepts or DEFAULT), batch_size
+            classifier, docs, tagger, ConceptNormaliser.load(concepts), batch_size
         )
     return results

@@ -287,7 +287,8 @@ def evaluate_model(
     type the gold has. Only the types the gold corpus annotates are scored (a Gene tagger's
     output does not count against BC5CDR, which has no genes). A corpus without gold mentions
     is an ``InputError``; a model that cannot be loaded a ``ModelError``."""
-    from mining.nlp.tagger_set import DEFAULT_NER_MODELS, TaggerSet
+    from mining.nlp.tagger_set import TaggerSet
+    from mining.shipped_models import default_ner_models
 
     docs = load_documents(dev_path)
     gold = {(e.doc_id, e.start, e.end, e.label) for d in docs for e in d.entities}
@@ -295,7 +296,7 @@ def evaluate_model(
         raise InputError(str(dev_path), "no gold entities to evaluate against")
     gold_types = {m[3] for m in gold}
     if models is None:
-        models = [m for m in DEFAULT_NER_MODELS if model_types(m) & gold_types]
+        models = [m for m in default_ner_models() if model_types(m) & gold_types]
         if not models:
             raise InputError(str(dev_path), f"no shipped tagger gives {sorted(gold_types)}")
     elif isinstance(models, (str, Path)):
@@ -307,7 +308,7 @@ def evaluate_model(
         models, device=device, strategy=strategy, abbreviations=abbreviations
     )
     pred = set()
-    for ents in tagger.pipe(docs, batch_size=batch_size):
+    for ents in tagger.predict_entities(docs, batch_size=batch_size):
         pred |= {m for m in mentions(ents) if m[3] in gold_types}
     return strict_scores(gold, pred)
 

@@ -11,16 +11,13 @@ from typer.testing import CliRunner
 
 from mining.cli import app
 from mining.corpus.pubtator import read_pubtator, write_pubtator
-from mining.nlp.ner import DEFAULT_NER_MODEL
+from mining.shipped_models import shipped
 from mining.types import Document
 
 runner = CliRunner()
 SENTENCE = "Cisplatin-induced nephrotoxicity was observed in rats."
 
-needs_model = pytest.mark.skipif(
-    not (DEFAULT_NER_MODEL / "config.json").is_file(),
-    reason=f"default NER model not found at {DEFAULT_NER_MODEL}",
-)
+DEFAULT_NER_MODEL = shipped("ner-chem-disease")
 
 
 def biomine(*args: str):
@@ -47,7 +44,6 @@ def dev_slice(shared_data, tmp_path_factory) -> Path:
     return path
 
 
-@needs_model
 def test_eval_ner_json_on_bc5cdr_slice(dev_slice):
     result = biomine("eval", "ner", "--gold", str(dev_slice), "--json")
     assert result.exit_code == 0, result.output
@@ -62,7 +58,6 @@ def test_eval_ner_json_on_bc5cdr_slice(dev_slice):
     assert scores["f1"] > 60
 
 
-@needs_model
 def test_eval_re_cdr_end_to_end_reads_the_chosen_dictionary(shared_data, tmp_path):
     # Same tagger and classifier; the dictionary alone decides which pairs carry MeSH ids.
     from mining.train.build_concept_dictionary import write_dictionary
@@ -85,7 +80,6 @@ def test_eval_re_cdr_end_to_end_reads_the_chosen_dictionary(shared_data, tmp_pat
     assert scores["empty"]["gold_entities"] == scores["shipped"]["gold_entities"]
 
 
-@needs_model
 def test_eval_ner_table(dev_slice):
     result = biomine("eval", "ner", "--gold", str(dev_slice))
     assert result.exit_code == 0, result.output
@@ -125,7 +119,6 @@ def test_annotate_bad_model(tmp_path):
     assert "nowhere" in message(result)
 
 
-@needs_model
 def test_annotate_text_json():
     result = biomine("annotate", SENTENCE)
     assert result.exit_code == 0, result.output
@@ -140,7 +133,6 @@ def test_annotate_text_json():
     assert ("Cisplatin", "Chemical", "D002945") in found  # MeSH id from the shipped dictionary
 
 
-@needs_model
 def test_annotate_file_pubtator_round_trip(dev_slice, tmp_path):
     result = biomine("annotate", str(dev_slice), "--format", "pubtator")
     assert result.exit_code == 0, result.output
@@ -158,7 +150,6 @@ def test_annotate_file_pubtator_round_trip(dev_slice, tmp_path):
     assert labels == {"Chemical", "Disease", "Gene"}  # the shipped taggers, all three types
 
 
-@needs_model
 def test_annotate_with_one_chosen_model(dev_slice):
     result = biomine("annotate", SENTENCE, "--model", str(DEFAULT_NER_MODEL))
     assert result.exit_code == 0, result.output

@@ -13,6 +13,7 @@ from mining.nlp.labels import bio_label
 from mining.nlp.ner import NerTagger, load_token_classifier
 from mining.nlp.token_encoding import window_bounds
 from mining.types import Document
+from tests.nlp.tiny_models import tiny_token_classifier
 
 REPO = Path(__file__).resolve().parents[2]
 SHIPPED = REPO / "models" / "ner-chem-disease"
@@ -41,25 +42,7 @@ LABELS = ["O", "B-Chemical", "I-Chemical", "B-Disease", "I-Disease"]
 
 def tiny_bert(folder: Path) -> Path:
     """A randomly initialised 2-layer BERT token classifier with a fast tokenizer."""
-    import torch
-    from transformers import BertConfig, BertForTokenClassification, BertTokenizerFast
-
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / "vocab.txt").write_text("\n".join(VOCAB) + "\n")
-    BertTokenizerFast(vocab=str(folder / "vocab.txt")).save_pretrained(folder)
-    torch.manual_seed(0)
-    config = BertConfig(
-        vocab_size=len(VOCAB),
-        hidden_size=16,
-        num_hidden_layers=2,
-        num_attention_heads=2,
-        intermediate_size=32,
-        max_position_embeddings=16,
-        id2label=dict(enumerate(LABELS)),
-        label2id={x: i for i, x in enumerate(LABELS)},
-    )
-    BertForTokenClassification(config).save_pretrained(folder)
-    return folder
+    return tiny_token_classifier(folder, LABELS, VOCAB[5:], max_positions=16)
 
 
 def test_window_bounds_cover_everything_with_overlap():
@@ -110,7 +93,7 @@ def test_any_token_classification_folder_loads_and_keeps_offsets(tmp_path):
         "Cisplatin-induced nephrotoxicity in rats.",
         "The cisplatin was given. Cisplatin-induced nephrotoxicity in the rats.",
     )
-    (ents,) = list(tagger.pipe([doc], batch_size=2))
+    (ents,) = list(tagger.predict_entities([doc], batch_size=2))
     for e in ents:
         assert doc.text[e.start : e.end] == e.text
         assert e.label in {"Chemical", "Disease"} and 0.0 <= e.score <= 1.0
@@ -169,7 +152,7 @@ def test_shipped_tagger_finds_chemical_and_disease(shipped):
         "Cisplatin caused acute renal failure in 12 patients on phenobarbital (PB). "
         "Hydration reduced the nephrotoxicity; PB was continued.",
     )
-    ents = shipped(doc)
+    ents = shipped.tag(doc)
     for e in ents:
         assert doc.text[e.start : e.end] == e.text
         assert 0.0 < e.score <= 1.0 and e.source.startswith("ner-chem-disease")

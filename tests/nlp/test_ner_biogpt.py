@@ -32,7 +32,7 @@ def test_it_is_a_biogpt_with_bioMines_fast_tokenizer(tagger):
 
 def test_tags_text_with_exact_offsets(tagger):
     text = "Cisplatin-induced nephrotoxicity was observed in rats treated with haloperidol."
-    found = tagger(Document("t", text))
+    found = tagger.tag(Document("t", text))
     assert all(text[e.start : e.end] == e.text for e in found)
     assert ("Cisplatin", "Chemical") in {(e.text, e.label) for e in found}
 
@@ -45,6 +45,6 @@ def test_dev_slice_scores_like_its_card(tagger, shared_data):
     )
     gold = {(e.doc_id, e.start, e.end, e.label) for d in docs for e in d.entities}
     pred = set()
-    for ents in tagger.pipe(docs):
+    for ents in tagger.predict_entities(docs):
         pred |= mentions(ents)
     assert strict_scores(gold, pred)["overall"].f1 > 0.55  # 66.51 on the whole dev set

@@ -28,7 +28,7 @@ def entities():
 def test_relations_carry_mentions_evidence_keys_and_source(tmp_path):
     folder = tiny_classifier(tmp_path / "re", CHEMPROT.classes, favour="CPR:4")
     clf = RelationClassifier.from_pretrained(folder, device="cpu")
-    (rels,) = list(clf.pipe([Document("d", TEXT)], [entities()]))
+    (rels,) = list(clf.predict_relations([Document("d", TEXT)], [entities()]))
     assert [(r.head_mention.text, r.tail_mention.text, r.label) for r in rels] == [
         ("Tamoxifen", "CYP2D6", "CPR:4"),
         ("aspirin", "CYP2D6", "CPR:4"),
@@ -42,7 +42,7 @@ def test_relations_carry_mentions_evidence_keys_and_source(tmp_path):
 def test_none_predictions_are_dropped(tmp_path):
     folder = tiny_classifier(tmp_path / "re", CHEMPROT.classes, favour="none")
     clf = RelationClassifier.from_pretrained(folder, device="cpu")
-    assert list(clf.pipe([Document("d", TEXT)], [entities()])) == [[]]
+    assert list(clf.predict_relations([Document("d", TEXT)], [entities()])) == [[]]
 
 
 def test_labels_must_be_the_tasks(tmp_path):
@@ -142,4 +142,4 @@ def test_none_bias_of_the_folder_shifts_predictions_to_none(tmp_path):
     (folder / "config.json").write_text(json.dumps(config))
     clf = RelationClassifier.from_pretrained(folder, device="cpu")
     assert clf.none_bias == 100.0
-    assert list(clf.pipe([Document("d", TEXT)], [entities()])) == [[]]
+    assert list(clf.predict_relations([Document("d", TEXT)], [entities()])) == [[]]

@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 import spacy
 
-from mining.nlp.ner import DEFAULT_NER_MODEL
 from mining.nlp.spacy_component import set_entities
 from mining.types import Entity
 
@@ -14,8 +13,6 @@ TEXT = "Cisplatin-induced nephrotoxicity was seen in rats. Haloperidol caused dy
 
 @pytest.fixture(scope="module")
 def nlp():
-    if not (DEFAULT_NER_MODEL / "adapter_model.safetensors").is_file():
-        pytest.skip(f"shipped tagger not found at {DEFAULT_NER_MODEL}")
     nlp = spacy.blank("en")
     nlp.add_pipe("biomine_ner")  # found through the spacy_factories entry point
     return nlp

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from mining.nlp.tagger_set import DEFAULT_NER_MODELS, TaggerSet, merge_entities
+from mining.nlp.entity_merge import merge_entities
+from mining.nlp.tagger_set import TaggerSet
 from mining.types import Document, Entity
 
 
@@ -37,7 +38,7 @@ class FixedTagger:
         self.source = "fixed"
         self.batches: list[int] = []
 
-    def pipe(self, docs, batch_size=32, docs_per_chunk=64):
+    def predict_entities(self, docs, batch_size=32, docs_per_chunk=64):
         docs = list(docs)
         self.batches.append(len(docs))
         for doc in docs:
@@ -56,7 +57,7 @@ def test_pipe_merges_per_document_in_order():
         Document(f"d{i}", t)
         for i, t in enumerate(["BRCA1 and cisplatin.", "Nothing.", "cisplatin"])
     ]
-    out = list(TaggerSet([chem, gene]).pipe(docs, docs_per_chunk=2))
+    out = list(TaggerSet([chem, gene]).predict_entities(docs, docs_per_chunk=2))
     assert [[(e.text, e.label) for e in ents] for ents in out] == [
         [("BRCA1", "Gene"), ("cisplatin", "Chemical")],
         [],
@@ -73,9 +74,6 @@ def test_empty_set_is_refused():
 
 @pytest.fixture(scope="module")
 def shipped():
-    missing = [m for m in DEFAULT_NER_MODELS if not (m / "config.json").is_file()]
-    if missing:
-        pytest.skip(f"shipped taggers not found: {missing}")
     return TaggerSet.from_pretrained(device="cpu")
 
 
@@ -84,7 +82,7 @@ def test_shipped_taggers_find_genes_chemicals_and_diseases(shipped):
         "Mutations in BRCA1 and BRCA2 raise the risk of breast cancer. "
         "Tamoxifen lowered the expression of the estrogen receptor and of cyclin D1."
     )
-    found = {(e.text, e.label) for e in shipped(Document("t", text))}
+    found = {(e.text, e.label) for e in shipped.tag(Document("t", text))}
     assert {("BRCA1", "Gene"), ("BRCA2", "Gene"), ("Tamoxifen", "Chemical")} <= found
     assert ("breast cancer", "Disease") in found
     assert any(label == "Gene" and "cyclin D1" in t for t, label in found)

@@ -9,10 +9,12 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
+from mining.nlp.ner import NerTagger
 from mining.nlp.normalise import ConceptNormaliser
 from mining.nlp.relations.classifier import RelationClassifier
-from mining.nlp.tagger_set import DEFAULT_NER_MODELS, TaggerSet
+from mining.nlp.sentences import SentenceSplitter
 from mining.pipeline import Pipeline, pending, run_pipeline
+from mining.shipped_models import shipped
 from mining.store.read_documents import iter_documents
 from mining.store.schema import entities, processed, relations, runs
 from mining.store.write_documents import store_documents
@@ -30,16 +32,16 @@ DOCS = [
 
 @pytest.fixture(scope="module")
 def pipeline(tmp_path_factory):
-    chem_disease = DEFAULT_NER_MODELS[0]
-    if not (chem_disease / "config.json").is_file():
-        pytest.skip(f"shipped tagger not found at {chem_disease}")
     folder = tiny_classifier(
         tmp_path_factory.mktemp("re") / "re-cid", ["none", "CID"], "CID", "cdr"
     )
     return Pipeline(
-        TaggerSet.from_pretrained([chem_disease], device="cpu"),
-        ConceptNormaliser.load(),
-        [RelationClassifier.from_pretrained(folder, device="cpu")],
+        [
+            SentenceSplitter(),
+            NerTagger.from_pretrained(shipped("ner-chem-disease"), device="cpu"),
+            ConceptNormaliser.load(),
+            RelationClassifier.from_pretrained(folder, device="cpu"),
+        ]
     )
 
 
@@ -107,10 +109,10 @@ def test_another_concept_table_normalises_the_stored_documents_again(engine, pip
     run_pipeline(engine, pipeline)
     before = (count(engine, entities), count(engine, relations))
     write_dictionary([("Chemical", "Cisplatin", "D999999", 1)], tmp_path / "concepts-other")
-    other = Pipeline(
-        pipeline.tagger, ConceptNormaliser.load(tmp_path / "concepts-other"), pipeline.classifiers
-    )
-    assert other.normaliser.source.startswith("concepts-other@")
+    sentences, tagger, _, classifier = pipeline.components
+    table = ConceptNormaliser.load(tmp_path / "concepts-other")
+    other = Pipeline([sentences, tagger, table, classifier])
+    assert table.source.startswith("concepts-other@")
     assert pending(engine, pipeline) == 0 and pending(engine, other) == 2
     assert run_pipeline(engine, other).documents == 2
     assert (count(engine, entities), count(engine, relations)) == before  # replaced, not added

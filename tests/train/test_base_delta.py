@@ -7,25 +7,13 @@ import pytest
 torch = pytest.importorskip("torch")
 
 from mining.errors import ModelError  # noqa: E402
-from mining.nlp.model_folder import load_model  # noqa: E402
+from mining.nlp.model_loader import load_model  # noqa: E402
 from mining.train.base_delta import WEIGHTS, export  # noqa: E402
-from tests.nlp.tiny_models import WORDS  # noqa: E402
+from tests.nlp.tiny_models import tiny_token_classifier  # noqa: E402
 
 
 def tiny_tagger(folder, seed):
-    from transformers import BertConfig, BertForTokenClassification, BertTokenizerFast
-
-    folder.mkdir(parents=True)
-    vocab = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", *WORDS]
-    (folder / "vocab.txt").write_text("\n".join(vocab) + "\n")
-    BertTokenizerFast(vocab=str(folder / "vocab.txt")).save_pretrained(folder)
-    torch.manual_seed(seed)
-    config = BertConfig(
-        vocab_size=len(vocab), hidden_size=16, num_hidden_layers=2, num_attention_heads=2,
-        intermediate_size=32, max_position_embeddings=64,
-        id2label={0: "O", 1: "B-Gene", 2: "I-Gene"}, label2id={"O": 0, "B-Gene": 1, "I-Gene": 2},
-    )  # fmt: skip
-    return BertForTokenClassification(config)
+    return tiny_token_classifier(folder, ["O", "B-Gene", "I-Gene"], seed=seed, save=False)
 
 
 @pytest.fixture

@@ -56,7 +56,7 @@ def test_train_load_and_tag(shared_data, tiny_biogpt, tmp_path):
     from mining.train.ner_data import load_documents
 
     docs = load_documents(pubtator / "CDR_DevelopmentSet.PubTator.txt")[:3]
-    for doc, entities in zip(docs, tagger.pipe(docs), strict=True):
+    for doc, entities in zip(docs, tagger.predict_entities(docs), strict=True):
         for e in entities:
             assert doc.text[e.start : e.end] == e.text and e.label in {"Chemical", "Disease"}
 

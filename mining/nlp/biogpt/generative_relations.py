@@ -16,10 +16,11 @@ runs ``microsoft/biogpt`` checkpoints fine-tuned this way and the small models b
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
 from mining.errors import ModelError
+from mining.nlp.component import ENTITIES, RELATIONS, Component
 from mining.nlp.relations.candidates import concept_ids
 from mining.nlp.relations.tasks import TASKS, RelationTask
 from mining.types import Document, Entity, Relation
@@ -126,38 +127,47 @@ def link_relations(
     return out
 
 
-class GenerativeRelationExtractor:
-    """A ``BioGptForCausalLM`` fine-tuned on ``source </s> target``: generates the target
-    after a document's text (greedy) and links the relations it names to the mentions."""
+class GenerativeRelationExtractor(Component):
+    """A causal LM (``BioGptForCausalLM`` or any other) fine-tuned on ``source </s> target``:
+    generates the target after a document's text (greedy) and links the relations it names
+    to the document's entity mentions."""
+
+    kind = "generative relation extractor"
+    requires = (ENTITIES,)
+    assigns = (RELATIONS,)
 
     def __init__(self, model, tokenizer, task: RelationTask, name: str, max_source: int = 400):
+        from mining.nlp.model_loader import source_name
+
         self.model, self.tokenizer, self.task = model, tokenizer, task
         self.max_source = max_source
-        version = getattr(model.config, "biomine_version", None)
-        self.source = f"{name}@{version}" if version else name
+        self.source = source_name(name, model.config)
 
     @classmethod
     def from_pretrained(
-        cls, path_or_hub_id: str | Path, task: str | None = None, device: str = "cpu"
+        cls, path_or_hub_id: str | Path, task: str | None = None, *, device=None, dtype=None
     ) -> GenerativeRelationExtractor:
-        from transformers import BioGptForCausalLM
+        """Through the one loader, so LoRA and base delta folders open too."""
+        from mining.nlp.model_loader import load_model
 
-        from mining.nlp.model_folder import load_fast_tokenizer
-
+        model, tokenizer, config = load_model(
+            path_or_hub_id,
+            "AutoModelForCausalLM",
+            "causal LM",
+            device=device or "auto",
+            dtype=dtype,
+        )
         name = str(path_or_hub_id).rstrip("/")
-        try:
-            model = BioGptForCausalLM.from_pretrained(name)
-            tokenizer = load_fast_tokenizer(name, model.config)
-        except (OSError, ValueError) as exc:
-            raise ModelError(name, f"cannot load as a BioGPT causal LM: {exc}") from exc
-        task = task or getattr(model.config, "biomine_task", None)
+        task = task or getattr(config, "biomine_task", None)
         if task not in TASKS:
             raise ModelError(name, f"unknown relation task {task!r}; give one of {sorted(TASKS)}")
-        model.to(device).eval()
-        if Path(name).is_dir():
-            name = Path(name).name
-        max_source = getattr(model.config, "biomine_max_source", 400)  # as it was trained
+        max_source = getattr(config, "biomine_max_source", 400)  # as it was trained
         return cls(model, tokenizer, TASKS[task], name, max_source)
+
+    def pipe(self, docs: Iterable[Document], batch_size: int = 32) -> Iterator[Document]:
+        for doc in docs:
+            doc.relations = [*doc.relations, *self.relations(doc, doc.entities)]
+            yield doc
 
     def prompt_ids(self, text: str) -> list[int]:
         """``</s> source </s>``: BioGPT's own start, the text cut to ``max_source`` tokens."""

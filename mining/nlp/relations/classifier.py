@@ -1,7 +1,9 @@
 """Relation extraction with a sequence-classification transformer over marked entity pairs.
 
     classifier = RelationClassifier.from_pretrained("models/re-chemprot")
-    for doc, rels in zip(docs, classifier.pipe(docs, entities_per_doc)):
+    for doc in classifier.pipe(docs):             # a pipeline component: reads doc.entities,
+        ...                                       # adds to doc.relations
+    for rels in classifier.predict_relations(docs, entities_per_doc):
         ...
 
 preprocess (``candidates``: pairs of the task's types, typed markers) -> forward
@@ -25,7 +27,9 @@ from typing import NamedTuple
 import numpy as np
 
 from mining.errors import ModelError
-from mining.nlp.model_folder import load_model, uses_entity_markers
+from mining.nlp.component import ENTITIES, RELATIONS, Component
+from mining.nlp.model_folder import uses_entity_markers
+from mining.nlp.model_loader import load_model, source_name
 from mining.nlp.normalise import text_key
 from mining.nlp.padding import pad_batch
 from mining.nlp.relations.candidates import (
@@ -42,9 +46,6 @@ from mining.nlp.token_encoding import special_affixes
 from mining.types import Document, Entity, Relation
 
 DEFAULT_MAX_TOKENS = 256
-MODELS_DIR = Path(__file__).resolve().parents[2] / "models"
-# The shipped classifier of each task (``models/re-<task>``).
-DEFAULT_RE_MODELS = {name: MODELS_DIR / f"re-{name}" for name in TASKS}
 
 
 def concept_key(e: Entity) -> str:
@@ -118,8 +119,13 @@ def model_inputs(batch: Sequence[EncodedPair], pad_id: int, entity_markers: bool
     return inputs
 
 
-class RelationClassifier:
-    """Classifies the candidate pairs of a task; ``pipe`` yields ``Relation`` lists."""
+class RelationClassifier(Component):
+    """Classifies the candidate pairs of a task: ``pipe`` adds the relations found among each
+    document's entities to ``doc.relations``; ``predict_relations`` yields the lists alone."""
+
+    kind = "relation classifier"
+    requires = (ENTITIES,)
+    assigns = (RELATIONS,)
 
     def __init__(
         self,
@@ -143,32 +149,31 @@ class RelationClassifier:
         # Trained on a share of the none pairs, a model underrates none by that share's odds;
         # its folder says by how much (``biomine_none_bias``, a log-odds shift), added back here.
         self.none_bias = float(getattr(cfg, "biomine_none_bias", 0.0))
-        version = getattr(cfg, "biomine_version", None)
-        self.source = f"{name}@{version}" if version else name
+        self.source = source_name(name, cfg)
 
     @classmethod
     def from_pretrained(
-        cls, path_or_hub_id: str | Path, task: str | None = None, device=None, **options
+        cls,
+        path_or_hub_id: str | Path,
+        task: str | None = None,
+        *,
+        device=None,
+        dtype=None,
+        **options,
     ) -> RelationClassifier:
-        import torch
-
+        """``task`` as the folder's config says (``biomine_task``) unless given."""
         model, tokenizer, config = load_model(
-            path_or_hub_id, "AutoModelForSequenceClassification", "sequence-classification"
+            path_or_hub_id,
+            "AutoModelForSequenceClassification",
+            "sequence-classification",
+            device=device or "auto",
+            dtype=dtype,
         )
         name = str(path_or_hub_id).rstrip("/")
         task = task or getattr(config, "biomine_task", None)
         if task not in TASKS:
             raise ModelError(name, f"unknown relation task {task!r}; give one of {sorted(TASKS)}")
-        if model.config.pad_token_id is None:
-            model.config.pad_token_id = tokenizer.pad_token_id
-        if device is None:
-            device = "cuda" if torch.cuda.is_available() else "cpu"
-        model.to(device)
-        # Half precision on GPU; on CPU fp16 is slower and rounds more, so weights shipped
-        # in fp16 are computed in fp32 there.
-        model.half() if str(device).startswith("cuda") else model.float()
-        if Path(name).is_dir():
-            name = Path(name).name
+        device = next(model.parameters()).device
         return cls(model, tokenizer, TASKS[task], name, device=device, **options)
 
     def predict(self, texts: Sequence[str], batch_size: int = 32) -> np.ndarray:
@@ -191,7 +196,14 @@ class RelationClassifier:
                 out[rows] = torch.softmax(logits, dim=-1).cpu().numpy()
         return out
 
-    def pipe(
+    def pipe(self, docs: Iterable[Document], batch_size: int = 32) -> Iterator[Document]:
+        """The documents with the relations among their entities added to ``doc.relations``
+        (sentences as ``candidates.sentence_spans`` reads them)."""
+        for doc in docs:
+            doc.relations = [*doc.relations, *self.relations(doc, doc.entities, batch_size)]
+            yield doc
+
+    def predict_relations(
         self,
         docs: Iterable[Document],
         entities: Iterable[Sequence[Entity]] | None = None,
