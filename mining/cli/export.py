@@ -21,8 +21,7 @@ from mining.cli.common import (
     user_errors,
 )
 from mining.errors import BioMineError
-from mining.store.queries import store_sources
-from mining.store.read_documents import iter_documents
+from mining.store.queries import iter_documents, store_sources
 
 NAME = "export"
 

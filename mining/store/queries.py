@@ -2,8 +2,9 @@
 
 Results are frozen dataclasses of plain values; filters are bound parameters of SQLAlchemy
 Core expressions, never SQL text built from user values; each list comes in a stable order
-(ties broken by keys) so pages never lose or repeat a row. Full-text search and the store
-summary live in ``fulltext.py`` and ``stats.py`` and are re-exported from here.
+(ties broken by keys) so pages never lose or repeat a row. Full-text search, the store
+summary and the streaming document reader of export live in ``fulltext.py``, ``stats.py``
+and ``read_documents.py`` and are re-exported from here: import them from this module.
 
 Concepts are the keys relations aggregate by: a MeSH-style id that the ``concepts`` table
 names, or ``text:<Label>:<normalised text>`` for a mention no dictionary matched (its
@@ -31,6 +32,7 @@ from sqlalchemy import (
 )
 
 from mining.store.fulltext import SearchHit, search_documents
+from mining.store.read_documents import iter_documents
 from mining.store.schema import answers, concepts, documents, entities, relations, runs
 from mining.store.stats import StoreStats, store_stats
 
@@ -55,6 +57,7 @@ __all__ = [
     "concept_documents",
     "concept_page",
     "document_view",
+    "iter_documents",
     "list_runs",
     "pair_evidence",
     "relation_pairs",
