@@ -570,7 +570,8 @@ def document_view(
         relation_query = (
             select(relations)
             .where(relations.c.doc_id == doc_id)
-            .order_by(relations.c.evidence_start, relations.c.id)
+            # coalesce: SQLite sorts NULLs first, PostgreSQL last; the same order on both.
+            .order_by(func.coalesce(relations.c.evidence_start, -1), relations.c.id)
         )
         if sources is not None:
             entity_query = entity_query.where(entities.c.source.in_(sources))
