@@ -16,7 +16,7 @@ from sqlalchemy import Engine
 
 from mining.corpus.detect import detect_format, read_any
 from mining.errors import InputError
-from mining.store.runs import finish_run, start_run
+from mining.store.runs import LazyRun
 from mining.store.write_documents import IngestCounts, store_documents
 
 STDIN = "-"
@@ -94,21 +94,33 @@ def ingest(
             on_error(error)
 
     inputs = list(expand_inputs(patterns))
-    run_id = start_run(engine, "ingest", ", ".join(inputs)[:2000], {"batch_size": batch_size})
+    # The run row appears with the first batch that changes the database: re-ingesting
+    # what is stored already leaves no run behind.
+    run = LazyRun(engine, "ingest", ", ".join(inputs)[:2000], {"batch_size": batch_size})
+
+    def batch_done(counts: IngestCounts) -> None:
+        if counts.inserted or counts.replaced or counts.deleted:
+            run.id  # noqa: B018 - creates the run row
+        if on_batch:
+            on_batch(counts)
+
     for name in inputs:
         report.inputs += 1
         try:
             items = _read(name, record)
             counts = store_documents(
-                engine, items, batch_size=batch_size, source_file=name, on_batch=on_batch
+                engine,
+                items,
+                batch_size=batch_size,
+                source_file=name,
+                on_batch=batch_done,
+                on_error=record,
             )
         except InputError as error:
             record(error)
             continue
         report.counts.add(counts)
-    finish_run(
-        engine,
-        run_id,
+    run.finish(
         asdict(report.counts) | {"inputs": report.inputs, "failed_inputs": report.failed_inputs},
         status="failed" if report.errors else "done",
     )

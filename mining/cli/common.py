@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Annotated
@@ -46,4 +47,27 @@ def user_errors() -> Iterator[None]:
 
 
 def database(url: str | None) -> Engine:
+    """The database for a command that writes: created and migrated as needed."""
     return open_database(url)
+
+
+def read_database(url: str | None) -> Engine:
+    """The database for a command that only reads: it must exist (a mistyped SQLite path is
+    an error, not a new empty file) and is opened read-only; an older BioMine schema is
+    migrated first, so upgrading BioMine never locks a user out of `stats`."""
+    return open_database(url, read_only=True, upgrade=True)
+
+
+# C0 and C1 control characters (but tab and newline), DEL, and the Unicode bidirectional
+# overrides: stored text is untrusted and must not move the cursor, recolour or reorder
+# the terminal when printed.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(text: str | None, one_line: bool = True) -> str:
+    """Stored text made safe for a terminal: control characters become U+FFFD (visible, so
+    the text is not silently changed), and with ``one_line`` tabs and newlines spaces."""
+    if not text:
+        return ""
+    text = _CONTROL.sub("\ufffd", text)
+    return " ".join(text.split()) if one_line else text

@@ -8,9 +8,20 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
-from mining.cli.common import EXIT_USAGE, DbOption, database, fail, user_errors
-from mining.store.read_documents import iter_documents
+from mining.cli.common import (
+    EXIT_FAILED,
+    EXIT_USAGE,
+    DbOption,
+    fail,
+    printable,
+    read_database,
+    stderr,
+    user_errors,
+)
+from mining.errors import BioMineError
+from mining.store.queries import iter_documents, store_sources
 
 NAME = "export"
 
@@ -47,10 +58,45 @@ def run(
     """Export documents with their entities and relations (PubTator, BioC XML, JSONL, Parquet)."""
     if format is ExportFormat.parquet and out is None:
         raise fail("--format parquet needs --out FILE", EXIT_USAGE)
+    refused: list[str] = []
     with user_errors():
-        docs = iter_documents(database(db), sources=source)
+        engine = read_database(db)
+        if source:
+            _check_sources(source, store_sources(engine))
+        docs = iter_documents(engine, sources=source)
+        if format is ExportFormat.pubtator:
+            docs = _pubtator_safe(docs, refused)
         count = _write(format, docs, out)
     typer.echo(f"exported {count:,} documents", err=True)
+    if refused:
+        raise typer.Exit(EXIT_FAILED)
+
+
+def _check_sources(wanted: list[str], stored: list[str]) -> None:
+    unknown = [name for name in wanted if name not in stored]
+    if unknown:
+        have = ", ".join(stored) if stored else "none: the database holds no annotations"
+        raise BioMineError(f"no annotations from source {', '.join(unknown)}; sources: {have}")
+
+
+# PubTator separates fields by '|' and tabs and has no escaping: such an id cannot be written
+# so that it reads back as the same document.
+_PUBTATOR_UNSAFE = ("|", "\t", "\n", "\r")
+
+
+def _pubtator_safe(docs, refused: list[str]):
+    """The documents PubTator can hold; each other one is named on stderr and skipped."""
+    for doc in docs:
+        if any(mark in doc.id for mark in _PUBTATOR_UNSAFE):
+            refused.append(doc.id)
+            stderr.print(
+                f"[bold red]error:[/] document {escape(printable(doc.id))!r}: its id holds '|' "
+                "or a tab or line break, which PubTator cannot hold; document skipped",
+                highlight=False,
+                markup=True,
+            )
+            continue
+        yield doc
 
 
 def _write(format: ExportFormat, docs, out: Path | None) -> int:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from rich.console import Console
 from rich.table import Table
 
-from mining.cli.common import DbOption, database, user_errors
-from mining.store.stats import store_stats
+from mining.cli.common import DbOption, printable, read_database, user_errors
+from mining.store.queries import store_stats
 
 NAME = "stats"
 
@@ -14,7 +14,7 @@ NAME = "stats"
 def run(db: DbOption = None) -> None:
     """Print counts of documents, entities, relations, concepts, answers and runs."""
     with user_errors():
-        stats = store_stats(database(db))
+        stats = store_stats(read_database(db))
     console = Console()
     first, last = stats.years
     span = f", years {first}–{last}" if first else ""
@@ -28,5 +28,5 @@ def run(db: DbOption = None) -> None:
             continue
         table = Table("source", "label", "rows", title=title, title_justify="left")
         for (source, label), n in counts.items():
-            table.add_row(source, label, f"{n:,}")
+            table.add_row(printable(source), printable(label), f"{n:,}")
         console.print(table)

@@ -24,21 +24,33 @@ def resolve_url(url: str | None) -> str:
     return url or os.environ.get(ENV_VAR) or DEFAULT_URL
 
 
-def open_database(url: str | None = None, *, read_only: bool = False) -> Engine:
-    """An engine on a migrated database, or one DatabaseError that names the URL."""
+def open_database(
+    url: str | None = None, *, read_only: bool = False, upgrade: bool = False
+) -> Engine:
+    """An engine on a migrated database, or one DatabaseError that names the URL.
+
+    ``read_only`` opens an existing BioMine database without the right to write (a missing
+    SQLite file is an error, never a new empty database). Its schema must be the current
+    one, unless ``upgrade``: then an older BioMine schema is migrated first, through a
+    short writing connection (the database exists, so nothing is created by mistake)."""
     text = resolve_url(url)
     parsed = _parse(text)
     shown = parsed.render_as_string(hide_password=True)
+    outdated = False
     try:
         engine = _create(parsed, read_only)
         with engine.connect() as connection:
             if read_only:
-                _check_migrated(connection, shown)
+                outdated = _check_migrated(connection, shown, allow_older=upgrade)
             else:
                 _migrate(connection)
                 connection.commit()
     except exc.SQLAlchemyError as error:
         raise DatabaseError(shown, _reason(error)) from None
+    if outdated:
+        engine.dispose()
+        open_database(text).dispose()
+        return open_database(text, read_only=True)
     return engine
 
 
@@ -113,17 +125,28 @@ def _migrate(connection) -> None:
         command.upgrade(config, "head")
 
 
-def _check_migrated(connection, shown: str) -> None:
+def _check_migrated(connection, shown: str, allow_older: bool = False) -> bool:
+    """True when the schema is an older BioMine one and ``allow_older``; raises otherwise
+    unless it is the current one."""
     current = MigrationContext.configure(connection).get_current_revision()
-    head = ScriptDirectory.from_config(_alembic_config(connection)).get_current_head()
+    script = ScriptDirectory.from_config(_alembic_config(connection))
+    head = script.get_current_head()
     if current is None:
         raise DatabaseError(shown, "not a BioMine database (run `biomine ingest` first)")
-    if current != head:
+    if current == head:
+        return False
+    known = {revision.revision for revision in script.walk_revisions()}
+    if current not in known:
         raise DatabaseError(
-            shown,
-            f"schema {current} is not the current {head}; "
-            "open it once for writing (e.g. `biomine stats`) to migrate",
+            shown, f"schema {current} is newer than this BioMine ({head}); upgrade BioMine"
         )
+    if allow_older:
+        return True
+    raise DatabaseError(
+        shown,
+        f"schema {current} is older than the current {head}; "
+        "open it once for writing (e.g. `biomine stats` or `biomine ingest`) to migrate",
+    )
 
 
 def _reason(error: exc.SQLAlchemyError) -> str:

@@ -1,6 +1,13 @@
 """Ranked full-text search over titles and abstracts: FTS5 on SQLite, tsvector on PostgreSQL.
 
-User text is always passed as a bound parameter; the SQL around it is fixed.
+One query language on both backends, parsed here rather than by either database (FTS5's
+syntax errors on "IL-2" or "!!", PostgreSQL's parser drops "<tags>" and stop words): the
+query is split into terms, a "quoted phrase" or a whitespace-separated word; every term
+must match, a word containing punctuation ("IL-2", "5-HT") as the phrase of its parts.
+HTML-like tags are removed (pasted "<b>cancer</b>" searches cancer), and so are English
+stop words outside phrases (PostgreSQL ignores them and SQLite indexes them; dropping them
+makes "haloperidol and dyskinesia" mean the same on both). A query left with no terms
+("!!!", "the") matches nothing. User text is always passed as a bound parameter.
 """
 
 from __future__ import annotations
@@ -8,9 +15,21 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, Engine, bindparam, exc, text
+from sqlalchemy import (
+    Connection,
+    Engine,
+    Float,
+    bindparam,
+    column,
+    func,
+    literal_column,
+    select,
+    table,
+    text,
+)
 
 from mining.errors import BioMineError
+from mining.store.schema import documents
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,49 +42,100 @@ class SearchHit:
     snippet: str  # plain text, matches wrapped in [ ]
 
 
-_SQLITE = text(
-    "SELECT d.id, d.title, d.year, d.journal, -bm25(documents_fts, 2.0, 1.0) AS score, "
-    "snippet(documents_fts, 1, '[', ']', ' … ', 24) AS snippet "
-    "FROM documents_fts JOIN documents AS d ON d.pk = documents_fts.rowid "
-    "WHERE documents_fts MATCH :query ORDER BY score DESC LIMIT :limit"
+# PostgreSQL's 'english' stop words (tsearch_data/english.stop).
+STOP_WORDS = frozenset(
+    """i me my myself we our ours ourselves you your yours yourself yourselves he him his
+    himself she her hers herself it its itself they them their theirs themselves what which
+    who whom this that these those am is are was were be been being have has had having do
+    does did doing a an the and but if or because as until while of at by for with about
+    against between into through during before after above below to from up down in out on
+    off over under again further then once here there when where why how all any both each
+    few more most other some such no nor not only own same so than too very s t can will
+    just don should now""".split()
 )
 
-_POSTGRES = text(
-    "SELECT d.id, d.title, d.year, d.journal, ts_rank_cd(d.search_vector, q) AS score, "
-    "ts_headline('english', d.abstract, q, "
-    "'StartSel=[, StopSel=], MaxWords=30, MinWords=10, MaxFragments=2') AS snippet "
-    "FROM documents AS d, websearch_to_tsquery('english', :query) AS q "
-    "WHERE d.search_vector @@ q ORDER BY score DESC, d.id LIMIT :limit"
-)
+_TAG = re.compile(r"</?[A-Za-z][\w:-]*(?:\s[^<>]*)?/?>")
+_TERM = re.compile(r'"([^"]*)"?|(\S+)')
+_WORD = re.compile(r"\w+")
+
+
+def query_terms(query: str) -> list[str]:
+    """The terms of a search query, every one of which must match: phrases and words, each
+    handed to the backend's own tokenizer (the one that built its index) as a phrase."""
+    terms = []
+    for phrase, word in _TERM.findall(_TAG.sub(" ", query)):
+        term = phrase or word
+        words = [w.lower() for w in _WORD.findall(term)]
+        if not words or (word and all(w in STOP_WORDS for w in words)):
+            continue
+        terms.append(" ".join(term.split()))
+    return terms
 
 
 def search_documents(engine: Engine, query: str, limit: int = 10) -> list[SearchHit]:
-    """Documents matching every word of ``query``, best first."""
+    """Documents matching every term of ``query``, best first (ties by id)."""
     if not query.strip():
         raise BioMineError("empty search query")
-    if engine.dialect.name == "postgresql":
-        return _run(engine, _POSTGRES, query, limit)
-    try:
-        # FTS5 syntax (AND/OR/NOT, "phrases", prefix*) for those who know it ...
-        return _run(engine, _SQLITE, query, limit)
-    except exc.OperationalError:
-        # ... and plain words for everyone else: "IL-2" or "5-HT" would be FTS5 syntax errors.
-        return _run(engine, _SQLITE, _quoted_terms(query), limit)
-
-
-def _quoted_terms(query: str) -> str:
-    """Each whitespace-separated word as an FTS5 phrase: "IL-2" matches IL followed by 2."""
-    words = [word for word in query.split() if re.search(r"\w", word)]
-    if not words:
-        raise BioMineError(f"search query {query!r} has no words")
-    return " ".join('"' + word.replace('"', '""') + '"' for word in words)
-
-
-def _run(engine: Engine, statement, query: str, limit: int) -> list[SearchHit]:
-    statement = statement.bindparams(bindparam("query"), bindparam("limit"))
+    terms = query_terms(query)
+    if not terms:
+        return []
     with engine.connect() as connection:
-        rows = connection.execute(statement, {"query": query, "limit": limit}).all()
+        if connection.dialect.name == "postgresql":
+            statement = _postgres(terms, limit)
+        else:
+            statement = _sqlite(terms, limit)
+        rows = connection.execute(statement).all()
     return [SearchHit(r.id, r.title, r.year, r.journal, float(r.score), r.snippet) for r in rows]
+
+
+def _sqlite(terms: list[str], limit: int):
+    fts = table("documents_fts", column("rowid"))
+    match = " ".join('"' + term.replace('"', '""') + '"' for term in terms)
+    score = (-func.bm25(literal_column("documents_fts"), 2.0, 1.0)).label("score")
+    snippet = func.snippet(literal_column("documents_fts"), 1, "[", "]", " … ", 24)
+    return (
+        select(
+            documents.c.id,
+            documents.c.title,
+            documents.c.year,
+            documents.c.journal,
+            score,
+            snippet.label("snippet"),
+        )
+        .select_from(fts.join(documents, documents.c.pk == fts.c.rowid))
+        .where(literal_column("documents_fts").op("MATCH")(bindparam("match", match)))
+        .order_by(score.desc(), documents.c.id)
+        .limit(limit)
+    )
+
+
+def _postgres(terms: list[str], limit: int):
+    english = literal_column("'english'::regconfig")
+    query = None
+    for term in terms:
+        part = func.phraseto_tsquery(english, term)
+        query = part if query is None else query.op("&&")(part)
+    vector = literal_column("documents.search_vector")
+    score = func.ts_rank_cd(vector, query, type_=Float).label("score")
+    snippet = func.ts_headline(
+        english,
+        documents.c.abstract,
+        query,
+        "StartSel=[, StopSel=], MaxWords=30, MinWords=10, MaxFragments=2",
+    )
+    return (
+        select(
+            documents.c.id,
+            documents.c.title,
+            documents.c.year,
+            documents.c.journal,
+            score,
+            snippet.label("snippet"),
+        )
+        .where(vector.op("@@")(query))
+        .order_by(score.desc(), documents.c.id)
+        .limit(limit)
+    )
 
 
 # SQLite only: PostgreSQL's search_vector is a generated column and needs no upkeep.

@@ -50,7 +50,12 @@ def _attach_annotations(
 ) -> None:
     by_id = {doc.id: doc for doc in docs}
     mentions: dict[int, Entity] = {}
-    query = select(entities).where(entities.c.doc_id.in_(by_id)).order_by(entities.c.id)
+    # In text order (PubTator and BioC readers expect it), then as written.
+    query = (
+        select(entities)
+        .where(entities.c.doc_id.in_(by_id))
+        .order_by(entities.c.doc_id, entities.c.start, entities.c.end, entities.c.id)
+    )
     if sources is not None:
         query = query.where(entities.c.source.in_(sources))
     for row in connection.execute(query):

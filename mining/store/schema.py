@@ -23,12 +23,32 @@ from sqlalchemy import (
 
 metadata = MetaData()
 
+# Widest values the store holds, in UTF-8 bytes (a character is at most 4, so a value within
+# the byte limit always fits the column's character length on both backends). A record with
+# a longer value is refused by name on ingest (``write_documents``) instead of failing its
+# whole batch on PostgreSQL while SQLite quietly stores it. Concept keys are capped so that
+# the (label, head, tail) index entry stays under PostgreSQL's ~2.7 kB B-tree row limit.
+DOC_ID_MAX = 255
+CONCEPT_MAX = 512
+LABEL_MAX = 64
+SOURCE_MAX = 255
+
+
+def _doc_fk() -> Column:
+    return Column(
+        "doc_id",
+        String(DOC_ID_MAX),
+        ForeignKey("documents.id", ondelete="CASCADE"),
+        nullable=False,
+    )
+
+
 documents = Table(
     "documents",
     metadata,
     # Integer key: SQLite FTS5 external-content tables index by integer rowid.
     Column("pk", Integer, primary_key=True, autoincrement=True),
-    Column("id", String(64), nullable=False, unique=True),  # "pmid:12345"
+    Column("id", String(DOC_ID_MAX), nullable=False, unique=True),  # "pmid:12345"
     Column("version", Integer, nullable=False, default=1),
     Column("title", Text, nullable=False),
     Column("abstract", Text, nullable=False),
@@ -45,8 +65,8 @@ Index("ix_documents_year", documents.c.year)
 concepts = Table(
     "concepts",
     metadata,
-    Column("id", String(255), primary_key=True),  # MeSH id or normalised-text key
-    Column("label", String(32), nullable=False),
+    Column("id", String(CONCEPT_MAX), primary_key=True),  # MeSH id or normalised-text key
+    Column("label", String(LABEL_MAX), nullable=False),
     Column("name", Text, nullable=False),  # first surface form seen
 )
 
@@ -54,49 +74,54 @@ entities = Table(
     "entities",
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("doc_id", String(64), ForeignKey("documents.id", ondelete="CASCADE"), nullable=False),
+    _doc_fk(),
     Column("start", Integer, nullable=False),
     Column("end", Integer, nullable=False),
     Column("text", Text, nullable=False),
-    Column("label", String(32), nullable=False),
-    Column("concept_id", String(255)),
+    Column("label", String(LABEL_MAX), nullable=False),
+    Column("concept_id", String(CONCEPT_MAX)),
     Column("score", Float, nullable=False),
-    Column("source", String(255), nullable=False),
+    Column("source", String(SOURCE_MAX), nullable=False),
     Column("run_id", Integer, ForeignKey("runs.id", ondelete="SET NULL")),
 )
 Index("ix_entities_doc_source", entities.c.doc_id, entities.c.source)
-Index("ix_entities_concept", entities.c.concept_id)
+# Concept pages: the documents mentioning a concept, without touching the entity rows.
+Index("ix_entities_concept_doc", entities.c.concept_id, entities.c.doc_id)
 
 relations = Table(
     "relations",
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("doc_id", String(64), ForeignKey("documents.id", ondelete="CASCADE"), nullable=False),
-    Column("head", String(255), nullable=False),  # concept keys
-    Column("tail", String(255), nullable=False),
-    Column("label", String(64), nullable=False),
+    _doc_fk(),
+    Column("head", String(CONCEPT_MAX), nullable=False),  # concept keys
+    Column("tail", String(CONCEPT_MAX), nullable=False),
+    Column("label", String(LABEL_MAX), nullable=False),
     Column("score", Float, nullable=False),
     Column("head_entity_id", Integer, ForeignKey("entities.id", ondelete="CASCADE")),
     Column("tail_entity_id", Integer, ForeignKey("entities.id", ondelete="CASCADE")),
     Column("evidence_start", Integer),
     Column("evidence_end", Integer),
-    Column("source", String(255), nullable=False),
+    Column("source", String(SOURCE_MAX), nullable=False),
     Column("run_id", Integer, ForeignKey("runs.id", ondelete="SET NULL")),
 )
 Index("ix_relations_doc_source", relations.c.doc_id, relations.c.source)
 Index("ix_relations_pair", relations.c.head, relations.c.tail, relations.c.label)
+# The relation browser: filter by label, by the tail concept, by model.
+Index("ix_relations_label_pair", relations.c.label, relations.c.head, relations.c.tail)
+Index("ix_relations_tail", relations.c.tail)
+Index("ix_relations_source", relations.c.source)
 
 answers = Table(
     "answers",
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("question", Text, nullable=False),
-    Column("doc_id", String(64), ForeignKey("documents.id", ondelete="CASCADE"), nullable=False),
+    _doc_fk(),
     Column("label", String(16), nullable=False),
     Column("probs", JSON, nullable=False),
     Column("evidence_start", Integer),
     Column("evidence_end", Integer),
-    Column("source", String(255), nullable=False),
+    Column("source", String(SOURCE_MAX), nullable=False),
     Column("run_id", Integer, ForeignKey("runs.id", ondelete="SET NULL")),
 )
 Index("ix_answers_doc_source", answers.c.doc_id, answers.c.source)
@@ -121,11 +146,11 @@ processed = Table(
     metadata,
     Column(
         "doc_id",
-        String(64),
+        String(DOC_ID_MAX),
         ForeignKey("documents.id", ondelete="CASCADE"),
         primary_key=True,
     ),
-    Column("source", String(255), primary_key=True),
+    Column("source", String(SOURCE_MAX), primary_key=True),
     Column("run_id", Integer, ForeignKey("runs.id", ondelete="SET NULL")),
     # Set when the document made a component fail: "<component source>: <error>".
     Column("error", Text),

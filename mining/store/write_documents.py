@@ -16,11 +16,19 @@ from itertools import islice
 
 from sqlalchemy import Connection, Engine, bindparam, delete, select, update
 
+from mining.errors import InputError, OnError, report
 from mining.store.fulltext import index_documents, unindex_documents
 from mining.store.json_values import encode_json
-from mining.store.schema import DERIVED_TABLES, documents
+from mining.store.schema import (
+    CONCEPT_MAX,
+    DERIVED_TABLES,
+    DOC_ID_MAX,
+    LABEL_MAX,
+    SOURCE_MAX,
+    documents,
+)
 from mining.store.write_annotations import insert_annotations
-from mining.types import Deletion, Document
+from mining.types import Deletion, Document, Entity, Relation
 
 
 @dataclass
@@ -57,16 +65,67 @@ def store_documents(
     batch_size: int = 1000,
     source_file: str | None = None,
     on_batch: Callable[[IngestCounts], None] | None = None,
+    on_error: OnError = None,
 ) -> IngestCounts:
-    """Write a stream of documents and deletions; returns what happened to them."""
+    """Write a stream of documents and deletions; returns what happened to them.
+
+    A document with a value wider than the store holds (``schema.DOC_ID_MAX`` ...) is
+    reported to ``on_error`` by name and skipped, the rest of its batch is written; with no
+    ``on_error`` it raises InputError before anything of its batch is written."""
     total = IngestCounts()
-    for batch in _batches(items, batch_size):
+    checked = _fitting(items, source_file or "<input>", on_error)
+    for batch in _batches(checked, batch_size):
         with engine.begin() as connection:
             counts = _store_batch(connection, batch, source_file)
         total.add(counts)
         if on_batch:
             on_batch(counts)
     return total
+
+
+def _fitting(
+    items: Iterable[Document | Deletion], name: str, on_error: OnError
+) -> Iterator[Document | Deletion]:
+    for item in items:
+        problem = _too_wide(item) if isinstance(item, Document) else None
+        if problem:
+            shown = item.id if len(item.id) <= 60 else item.id[:60] + "…"
+            report(InputError(name, f"record {shown!r}: {problem}; record skipped"), on_error)
+            continue
+        yield item
+
+
+def _too_wide(doc: Document) -> str | None:
+    """What of ``doc`` does not fit the store's columns, or None."""
+    values = [("document id", doc.id, DOC_ID_MAX)]
+    mentions = [*doc.entities]
+    for r in doc.relations:
+        values += _relation_values(r)
+        mentions += [m for m in (r.head_mention, r.tail_mention) if m is not None]
+    for e in mentions:
+        values += _entity_values(e)
+    for what, value, limit in values:
+        size = len(str(value).encode("utf-8", "surrogatepass")) if value is not None else 0
+        if size > limit:
+            return f"{what} is {size} bytes long, the store holds at most {limit}"
+    return None
+
+
+def _entity_values(e: Entity) -> list[tuple[str, str | None, int]]:
+    return [
+        ("entity label", e.label, LABEL_MAX),
+        ("concept id", e.concept_id, CONCEPT_MAX),
+        ("entity source", e.source, SOURCE_MAX),
+    ]
+
+
+def _relation_values(r: Relation) -> list[tuple[str, str | None, int]]:
+    return [
+        ("relation head", r.head, CONCEPT_MAX),
+        ("relation tail", r.tail, CONCEPT_MAX),
+        ("relation label", r.label, LABEL_MAX),
+        ("relation source", r.source, SOURCE_MAX),
+    ]
 
 
 def _batches(items: Iterable, size: int) -> Iterator[list]:

@@ -122,9 +122,11 @@ def test_export_round_trips(db_url, tmp_path, fmt, reader):
 def test_export_to_stdout_and_source_filter(tmp_path):
     db = f"sqlite:///{tmp_path / 'x.db'}"
     biomine("ingest", str(small_pubtator(tmp_path)), "--db", db)
-    result = biomine("export", "--format", "pubtator", "--source", "no-such-model", "--db", db)
+    result = biomine("export", "--format", "pubtator", "--source", "gold", "--db", db)
     docs = list(read_pubtator(io.BytesIO(result.stdout.encode())))
-    assert len(docs) == 3 and all(not doc.entities for doc in docs)
+    assert len(docs) == 3 and all(len(doc.entities) == 2 for doc in docs)
+    unknown = biomine("export", "--format", "pubtator", "--source", "no-such-model", "--db", db)
+    assert unknown.exit_code == 1 and "no-such-model" in unknown.output
 
 
 def test_export_parquet(db_url, tmp_path):

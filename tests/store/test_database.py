@@ -68,3 +68,41 @@ def test_read_only_on_a_non_biomine_database(tmp_path):
     sqlite3.connect(tmp_path / "other.db").execute("CREATE TABLE t (x)").connection.close()
     with pytest.raises(DatabaseError, match="not a BioMine database"):
         open_database(f"sqlite:///{tmp_path}/other.db", read_only=True)
+
+
+def test_migrations_create_exactly_the_schema_module(db_url):
+    """schema.py mirrors the migrations: column types, lengths and indexes included (the
+    full-text objects are dialect specific and live in the migrations only)."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
+
+    from mining.store.schema import metadata
+
+    engine = open_database(db_url)
+    with engine.connect() as connection:
+        context = MigrationContext.configure(
+            connection, opts={"compare_type": connection.dialect.name == "postgresql"}
+        )
+        diff = compare_metadata(context, metadata)
+    engine.dispose()
+    fulltext = ("documents_fts", "search_vector", "ix_documents_search")
+    assert [d for d in diff if not any(name in repr(d) for name in fulltext)] == []
+
+
+def test_upgrade_from_0002_keeps_data_and_widens_keys(db_url):
+    from alembic import command
+
+    from mining.store.database import _alembic_config
+
+    engine = open_database(db_url)
+    store_documents(engine, [Document("pmid:1", "Title", "Abstract")])
+    with engine.begin() as connection:
+        command.downgrade(_alembic_config(connection), "0002")
+    engine.dispose()
+    engine = open_database(db_url)  # upgrades to head again
+    long_id = "x:" + "a" * 200
+    store_documents(engine, [Document(long_id, "Long", "")])
+    with engine.connect() as connection:
+        ids = connection.execute(text("SELECT id FROM documents ORDER BY pk")).scalars().all()
+    engine.dispose()
+    assert ids == ["pmid:1", long_id]

@@ -52,3 +52,25 @@ def test_limit_and_empty_query(filled):
     assert len(search_documents(filled, "haloperidol", limit=1)) == 1
     with pytest.raises(BioMineError):
         search_documents(filled, "   ")
+
+
+# The same answers on SQLite and PostgreSQL (each case runs on both through `engine`).
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("!!!", []),
+        ("-- ; () ?", []),
+        ("the", []),  # stop words alone match nothing
+        ("<b>haloperidol</b>", ["pmid:1", "pmid:2"]),  # tags are not words
+        ("<haloperidol>", []),  # a tag and nothing else
+        ('"tardive dyskinesia"', ["pmid:1"]),
+        ('"dyskinesia tardive"', []),
+        ("haloperidol and dyskinesia", ["pmid:1", "pmid:2"]),
+        ("IL-2", ["pmid:3"]),
+        ("5-HT", ["pmid:4"]),
+        ("receptor IL-2", ["pmid:3"]),
+        ("IL-3", []),
+    ],
+)
+def test_both_backends_agree(filled, query, expected):
+    assert [hit.doc_id for hit in search_documents(filled, query)] == expected

@@ -135,3 +135,24 @@ def test_a_one_megabyte_abstract_is_stored_and_searchable(engine):
     [stored] = [doc for doc in iter_documents(engine) if doc.id == "pmid:9"]
     assert len(stored.abstract) == len(words)
     assert [hit.doc_id for hit in search_documents(engine, "token7")] == ["pmid:9"]
+
+
+def test_a_value_wider_than_the_store_is_refused_by_name(engine):
+    import pytest
+
+    from mining.errors import InputError
+
+    wide = make_doc(2)
+    wide.entities[0].concept_id = "D" * 600
+    errors: list[InputError] = []
+    counts = store_documents(
+        engine, [make_doc(1), wide, make_doc(3)], source_file="f.jsonl", on_error=errors.append
+    )
+    assert counts.inserted == 2 and count(engine, documents) == 2
+    assert [str(e) for e in errors] == [
+        "f.jsonl: record 'pmid:2': concept id is 600 bytes long, the store holds at most 512;"
+        " record skipped"
+    ]
+    with pytest.raises(InputError, match="document id is 300 bytes"):
+        store_documents(engine, [make_doc(4), Document("x:" + "a" * 298, "T")])
+    assert count(engine, documents) == 2  # the whole batch refused, nothing half-written

@@ -1,0 +1,697 @@
+"""The typed read API: every read the CLI and the app make goes through these functions.
+
+Results are frozen dataclasses of plain values; filters are bound parameters of SQLAlchemy
+Core expressions, never SQL text built from user values; each list comes in a stable order
+(ties broken by keys) so pages never lose or repeat a row. Full-text search, the store
+summary and the streaming document reader of export live in ``fulltext.py``, ``stats.py``
+and ``read_documents.py`` and are re-exported from here: import them from this module.
+
+Concepts are the keys relations aggregate by: a MeSH-style id that the ``concepts`` table
+names, or ``text:<Label>:<normalised text>`` for a mention no dictionary matched (its
+label and text are read from the key itself).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    Engine,
+    and_,
+    distinct,
+    func,
+    literal,
+    or_,
+    select,
+    tuple_,
+    union,
+    union_all,
+)
+
+from mining.store.fulltext import SearchHit, search_documents
+from mining.store.read_documents import iter_documents
+from mining.store.schema import answers, concepts, documents, entities, relations, runs
+from mining.store.stats import StoreStats, store_stats
+
+__all__ = [
+    "ConceptDocument",
+    "ConceptPage",
+    "ConceptSuggestion",
+    "DocumentEntity",
+    "DocumentPage",
+    "DocumentRelation",
+    "DocumentView",
+    "Evidence",
+    "NameCount",
+    "RelatedConcept",
+    "RelationCursor",
+    "RelationPage",
+    "RelationRow",
+    "RunRow",
+    "SearchHit",
+    "Span",
+    "StoreStats",
+    "concept_documents",
+    "concept_page",
+    "document_view",
+    "iter_documents",
+    "list_runs",
+    "pair_evidence",
+    "relation_pairs",
+    "search_documents",
+    "store_sources",
+    "store_stats",
+    "suggest_concepts",
+]
+
+TEXT_KEY = "text:"  # the prefix of concept keys built from a mention's text (nlp.normalise)
+
+
+# --- relations aggregated by concept pair ----------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class RelationRow:
+    """One (head concept, tail concept, label) with the evidence for it, summed up."""
+
+    head: str
+    head_name: str | None
+    head_type: str | None
+    tail: str
+    tail_name: str | None
+    tail_type: str | None
+    label: str
+    abstracts: int  # supporting documents (distinct doc ids)
+    mentions: int  # relation rows: one per sentence/model that found it
+    best_score: float
+    mean_score: float
+    first_year: int | None
+    last_year: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class RelationCursor:
+    """Where the next page starts: the sort key of the last row shown."""
+
+    abstracts: int
+    head: str
+    tail: str
+    label: str
+
+
+@dataclass(frozen=True, slots=True)
+class RelationPage:
+    rows: list[RelationRow]
+    next: RelationCursor | None  # None on the last page
+
+
+def relation_pairs(
+    engine: Engine,
+    *,
+    labels: Sequence[str] | None = None,
+    head_types: Sequence[str] | None = None,
+    tail_types: Sequence[str] | None = None,
+    concept: str | None = None,
+    min_score: float | None = None,
+    years: tuple[int | None, int | None] | None = None,
+    sources: Sequence[str] | None = None,
+    limit: int = 50,
+    after: RelationCursor | None = None,
+) -> RelationPage:
+    """Relations aggregated by concept pair and label, most supporting abstracts first
+    (ties by head, tail, label), ``limit`` a page; pass the page's ``next`` as ``after`` for
+    the following one. Filters: relation ``labels``, entity types of either side,
+    ``concept`` on either side, rows scoring at least ``min_score``, publication ``years``
+    (inclusive, either end open; documents without a year are then left out), ``sources``
+    (the models that found them)."""
+    if limit < 1:
+        raise ValueError("limit must be at least 1")
+    r = relations.alias("r")
+    head_c, tail_c = concepts.alias("hc"), concepts.alias("tc")
+    head_e, tail_e = entities.alias("he"), entities.alias("te")
+    head_type = func.coalesce(head_c.c.label, head_e.c.label)
+    tail_type = func.coalesce(tail_c.c.label, tail_e.c.label)
+    abstracts = func.count(distinct(r.c.doc_id))
+    query = (
+        select(
+            r.c.head,
+            r.c.tail,
+            r.c.label,
+            abstracts.label("abstracts"),
+            func.count().label("mentions"),
+            func.max(r.c.score).label("best_score"),
+            func.avg(r.c.score).label("mean_score"),
+            func.min(documents.c.year).label("first_year"),
+            func.max(documents.c.year).label("last_year"),
+            func.max(func.coalesce(head_c.c.name, head_e.c.text)).label("head_name"),
+            func.max(head_type).label("head_type"),
+            func.max(func.coalesce(tail_c.c.name, tail_e.c.text)).label("tail_name"),
+            func.max(tail_type).label("tail_type"),
+        )
+        .select_from(
+            r.join(documents, documents.c.id == r.c.doc_id)
+            .outerjoin(head_c, head_c.c.id == r.c.head)
+            .outerjoin(tail_c, tail_c.c.id == r.c.tail)
+            .outerjoin(head_e, head_e.c.id == r.c.head_entity_id)
+            .outerjoin(tail_e, tail_e.c.id == r.c.tail_entity_id)
+        )
+        .group_by(r.c.head, r.c.tail, r.c.label)
+        .order_by(abstracts.desc(), r.c.head, r.c.tail, r.c.label)
+        .limit(limit + 1)
+    )
+    if labels:
+        query = query.where(r.c.label.in_(labels))
+    if head_types:
+        query = query.where(head_type.in_(head_types))
+    if tail_types:
+        query = query.where(tail_type.in_(tail_types))
+    if concept is not None:
+        query = query.where(or_(r.c.head == concept, r.c.tail == concept))
+    if min_score is not None:
+        query = query.where(r.c.score >= min_score)
+    if years is not None:
+        first, last = years
+        if first is not None:
+            query = query.where(documents.c.year >= first)
+        if last is not None:
+            query = query.where(documents.c.year <= last)
+    if sources:
+        query = query.where(r.c.source.in_(sources))
+    if after is not None:
+        key = tuple_(r.c.head, r.c.tail, r.c.label)
+        query = query.having(
+            or_(
+                abstracts < after.abstracts,
+                and_(
+                    abstracts == after.abstracts, key > tuple_(after.head, after.tail, after.label)
+                ),
+            )
+        )
+    with engine.connect() as connection:
+        found = connection.execute(query).all()
+    rows = [_relation_row(row) for row in found[:limit]]
+    more = len(found) > limit
+    last_row = rows[-1] if rows else None
+    cursor = (
+        RelationCursor(last_row.abstracts, last_row.head, last_row.tail, last_row.label)
+        if more and last_row
+        else None
+    )
+    return RelationPage(rows, cursor)
+
+
+def _relation_row(row) -> RelationRow:
+    head_name, head_type = _described(row.head, row.head_name, row.head_type)
+    tail_name, tail_type = _described(row.tail, row.tail_name, row.tail_type)
+    return RelationRow(
+        head=row.head,
+        head_name=head_name,
+        head_type=head_type,
+        tail=row.tail,
+        tail_name=tail_name,
+        tail_type=tail_type,
+        label=row.label,
+        abstracts=row.abstracts,
+        mentions=row.mentions,
+        best_score=float(row.best_score),
+        mean_score=float(row.mean_score),
+        first_year=row.first_year,
+        last_year=row.last_year,
+    )
+
+
+def _described(key: str, name: str | None, kind: str | None) -> tuple[str | None, str | None]:
+    """Name and type of a concept key, falling back on what a ``text:`` key spells out."""
+    if key.startswith(TEXT_KEY) and (name is None or kind is None):
+        label, _, text = key.removeprefix(TEXT_KEY).partition(":")
+        return name or text or None, kind or label or None
+    return name, kind
+
+
+# --- the evidence of one pair ----------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """A character span of ``DocumentView.text`` (0-based, end-exclusive) and its text."""
+
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """One relation row supporting a pair: where it was read, to be highlighted."""
+
+    doc_id: str
+    title: str
+    year: int | None
+    journal: str | None
+    source: str
+    score: float
+    sentence: Span | None  # None for document-level relations (e.g. BC5CDR CID)
+    head: Span | None  # the mentions it was read from, when known
+    tail: Span | None
+
+
+def pair_evidence(
+    engine: Engine,
+    head: str,
+    tail: str,
+    label: str,
+    *,
+    source: str | None = None,
+    limit: int = 100,
+    offset: int = 0,
+) -> list[Evidence]:
+    """The relation rows behind one (head, tail, label): newest documents first."""
+    r = relations.alias("r")
+    head_e, tail_e = entities.alias("he"), entities.alias("te")
+    query = (
+        select(
+            r.c.id,
+            r.c.source,
+            r.c.score,
+            r.c.evidence_start,
+            r.c.evidence_end,
+            documents.c.id.label("doc_id"),
+            documents.c.title,
+            documents.c.abstract,
+            documents.c.year,
+            documents.c.journal,
+            head_e.c.start.label("head_start"),
+            head_e.c.end.label("head_end"),
+            head_e.c.text.label("head_text"),
+            tail_e.c.start.label("tail_start"),
+            tail_e.c.end.label("tail_end"),
+            tail_e.c.text.label("tail_text"),
+        )
+        .select_from(
+            r.join(documents, documents.c.id == r.c.doc_id)
+            .outerjoin(head_e, head_e.c.id == r.c.head_entity_id)
+            .outerjoin(tail_e, tail_e.c.id == r.c.tail_entity_id)
+        )
+        .where(r.c.head == head, r.c.tail == tail, r.c.label == label)
+        .order_by(func.coalesce(documents.c.year, -1).desc(), documents.c.id, r.c.id)
+        .limit(limit)
+        .offset(offset)
+    )
+    if source is not None:
+        query = query.where(r.c.source == source)
+    with engine.connect() as connection:
+        rows = connection.execute(query).all()
+    found = []
+    for row in rows:
+        text = _document_text(row.title, row.abstract)
+        found.append(
+            Evidence(
+                doc_id=row.doc_id,
+                title=row.title,
+                year=row.year,
+                journal=row.journal,
+                source=row.source,
+                score=float(row.score),
+                sentence=_span(text, row.evidence_start, row.evidence_end),
+                head=_mention(row.head_start, row.head_end, row.head_text),
+                tail=_mention(row.tail_start, row.tail_end, row.tail_text),
+            )
+        )
+    return found
+
+
+def _document_text(title: str, abstract: str) -> str:
+    return f"{title} {abstract}" if abstract else title  # as Document.text
+
+
+def _span(text: str, start: int | None, end: int | None) -> Span | None:
+    return Span(start, end, text[start:end]) if start is not None and end is not None else None
+
+
+def _mention(start: int | None, end: int | None, text: str | None) -> Span | None:
+    return Span(start, end, text) if start is not None and end is not None else None
+
+
+# --- a concept's page ------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class NameCount:
+    text: str
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
+class RelatedConcept:
+    concept: str
+    name: str | None
+    type: str | None
+    label: str  # the relation label
+    role: str  # "head" or "tail": the side the related concept takes
+    abstracts: int
+
+
+@dataclass(frozen=True, slots=True)
+class ConceptPage:
+    id: str
+    name: str | None
+    label: str | None
+    mentions: int
+    documents: int
+    names: list[NameCount]  # distinct mention texts, most frequent first
+    related: dict[str, list[RelatedConcept]]  # by relation label, most supported first
+
+
+@dataclass(frozen=True, slots=True)
+class ConceptDocument:
+    doc_id: str
+    title: str
+    year: int | None
+    journal: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentPage:
+    rows: list[ConceptDocument]
+    next: tuple[int, str] | None  # pass as ``after`` for the next page; None on the last
+
+
+def _concept_mentions(concept_id: str):
+    """The entity rows of a concept: those normalised to it, or, for a ``text:`` key (whose
+    mentions carry no concept id), those its relations were read from."""
+    if not concept_id.startswith(TEXT_KEY):
+        return select(entities).where(entities.c.concept_id == concept_id)
+    ids = union(
+        select(relations.c.head_entity_id).where(relations.c.head == concept_id),
+        select(relations.c.tail_entity_id).where(relations.c.tail == concept_id),
+    ).subquery()
+    return select(entities).where(entities.c.id.in_(select(ids.c[0])))
+
+
+def _concept_doc_ids(concept_id: str):
+    mentions = _concept_mentions(concept_id).subquery()
+    return union(
+        select(mentions.c.doc_id),
+        select(relations.c.doc_id).where(relations.c.head == concept_id),
+        select(relations.c.doc_id).where(relations.c.tail == concept_id),
+    ).subquery()
+
+
+def concept_page(engine: Engine, concept_id: str, *, related_limit: int = 20) -> ConceptPage | None:
+    """Everything the store knows of one concept, or None if it knows nothing."""
+    mentions = _concept_mentions(concept_id).subquery()
+    doc_ids = _concept_doc_ids(concept_id)
+    with engine.connect() as connection:
+        known = connection.execute(
+            select(concepts.c.name, concepts.c.label).where(concepts.c.id == concept_id)
+        ).first()
+        names = [
+            NameCount(text, n)
+            for text, n in connection.execute(
+                select(mentions.c.text, func.count().label("n"))
+                .group_by(mentions.c.text)
+                .order_by(func.count().desc(), mentions.c.text)
+            )
+        ]
+        n_docs = connection.execute(select(func.count()).select_from(doc_ids)).scalar_one()
+        related = _related(connection, concept_id)
+        mention_label = connection.execute(
+            select(mentions.c.label)
+            .group_by(mentions.c.label)
+            .order_by(func.count().desc(), mentions.c.label)
+            .limit(1)
+        ).scalar()
+    if known is None and not names and not n_docs:
+        return None
+    # The dictionary's name and type, else the mentions' most frequent, else the key's.
+    name, label = _described(
+        concept_id,
+        known.name if known else (names[0].text if names else None),
+        known.label if known else mention_label,
+    )
+    grouped: dict[str, list[RelatedConcept]] = {}
+    for item in related:
+        group = grouped.setdefault(item.label, [])
+        if len(group) < related_limit:
+            group.append(item)
+    return ConceptPage(
+        id=concept_id,
+        name=name,
+        label=label,
+        mentions=sum(n.count for n in names),
+        documents=n_docs,
+        names=names,
+        related=grouped,
+    )
+
+
+def _related(connection, concept_id: str) -> list[RelatedConcept]:
+    sides = union_all(
+        select(
+            relations.c.tail.label("other"),
+            relations.c.label,
+            literal("tail").label("role"),
+            relations.c.doc_id,
+        ).where(relations.c.head == concept_id),
+        select(
+            relations.c.head.label("other"),
+            relations.c.label,
+            literal("head").label("role"),
+            relations.c.doc_id,
+        ).where(relations.c.tail == concept_id),
+    ).subquery()
+    abstracts = func.count(distinct(sides.c.doc_id))
+    query = (
+        select(
+            sides.c.other,
+            sides.c.label,
+            sides.c.role,
+            abstracts.label("abstracts"),
+            concepts.c.name,
+            concepts.c.label.label("type"),
+        )
+        .select_from(sides.outerjoin(concepts, concepts.c.id == sides.c.other))
+        .group_by(sides.c.other, sides.c.label, sides.c.role, concepts.c.name, concepts.c.label)
+        .order_by(sides.c.label, abstracts.desc(), sides.c.other, sides.c.role)
+    )
+    found = []
+    for row in connection.execute(query):
+        name, kind = _described(row.other, row.name, row.type)
+        found.append(RelatedConcept(row.other, name, kind, row.label, row.role, row.abstracts))
+    return found
+
+
+def concept_documents(
+    engine: Engine, concept_id: str, *, limit: int = 20, after: tuple[int, str] | None = None
+) -> DocumentPage:
+    """The documents mentioning a concept (or related through it), newest first, a page at a
+    time: pass the page's ``next`` as ``after``."""
+    doc_ids = _concept_doc_ids(concept_id)
+    year = func.coalesce(documents.c.year, -1)
+    query = (
+        select(documents.c.id, documents.c.title, documents.c.year, documents.c.journal)
+        .where(documents.c.id.in_(select(doc_ids.c[0])))
+        .order_by(year.desc(), documents.c.id)
+        .limit(limit + 1)
+    )
+    if after is not None:
+        query = query.where(or_(year < after[0], and_(year == after[0], documents.c.id > after[1])))
+    with engine.connect() as connection:
+        rows = connection.execute(query).all()
+    page = [ConceptDocument(r.id, r.title, r.year, r.journal) for r in rows[:limit]]
+    last = page[-1] if page else None
+    more = len(rows) > limit
+    return DocumentPage(
+        page, (last.year if last.year is not None else -1, last.doc_id) if more and last else None
+    )
+
+
+# --- one document ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentEntity:
+    id: int
+    start: int
+    end: int
+    text: str
+    label: str
+    concept_id: str | None
+    score: float
+    source: str
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentRelation:
+    id: int
+    head: str
+    tail: str
+    label: str
+    score: float
+    source: str
+    evidence: Span | None
+    head_entity_id: int | None  # ids of DocumentView.entities, to highlight
+    tail_entity_id: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentView:
+    id: str
+    title: str
+    abstract: str
+    year: int | None
+    journal: str | None
+    meta: dict[str, Any]
+    entities: list[DocumentEntity]  # by (start, end)
+    relations: list[DocumentRelation]
+
+    @property
+    def text(self) -> str:
+        return _document_text(self.title, self.abstract)
+
+
+def document_view(
+    engine: Engine, doc_id: str, *, sources: Sequence[str] | None = None
+) -> DocumentView | None:
+    """A stored document with its entities and relations (only those of ``sources`` if
+    given), or None."""
+    with engine.connect() as connection:
+        doc = connection.execute(select(documents).where(documents.c.id == doc_id)).first()
+        if doc is None:
+            return None
+        entity_query = (
+            select(entities)
+            .where(entities.c.doc_id == doc_id)
+            .order_by(entities.c.start, entities.c.end, entities.c.id)
+        )
+        relation_query = (
+            select(relations)
+            .where(relations.c.doc_id == doc_id)
+            # coalesce: SQLite sorts NULLs first, PostgreSQL last; the same order on both.
+            .order_by(func.coalesce(relations.c.evidence_start, -1), relations.c.id)
+        )
+        if sources is not None:
+            entity_query = entity_query.where(entities.c.source.in_(sources))
+            relation_query = relation_query.where(relations.c.source.in_(sources))
+        entity_rows = connection.execute(entity_query).all()
+        relation_rows = connection.execute(relation_query).all()
+    text = _document_text(doc.title, doc.abstract)
+    return DocumentView(
+        id=doc.id,
+        title=doc.title,
+        abstract=doc.abstract,
+        year=doc.year,
+        journal=doc.journal,
+        meta=dict(doc.meta or {}),
+        entities=[
+            DocumentEntity(e.id, e.start, e.end, e.text, e.label, e.concept_id, e.score, e.source)
+            for e in entity_rows
+        ],
+        relations=[
+            DocumentRelation(
+                r.id,
+                r.head,
+                r.tail,
+                r.label,
+                float(r.score),
+                r.source,
+                _span(text, r.evidence_start, r.evidence_end),
+                r.head_entity_id,
+                r.tail_entity_id,
+            )
+            for r in relation_rows
+        ],
+    )
+
+
+# --- runs, sources ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class RunRow:
+    id: int
+    kind: str
+    source: str
+    status: str  # running, done, failed, interrupted
+    started_at: datetime
+    finished_at: datetime | None
+    config: dict[str, Any]
+    counts: dict[str, Any]
+
+
+def list_runs(engine: Engine, *, kind: str | None = None, limit: int = 50) -> list[RunRow]:
+    """Runs, most recent first."""
+    query = select(runs).order_by(runs.c.started_at.desc(), runs.c.id.desc()).limit(limit)
+    if kind is not None:
+        query = query.where(runs.c.kind == kind)
+    with engine.connect() as connection:
+        rows = connection.execute(query).all()
+    return [
+        RunRow(
+            r.id,
+            r.kind,
+            r.source,
+            r.status,
+            r.started_at,
+            r.finished_at,
+            dict(r.config or {}),
+            dict(r.counts or {}),
+        )
+        for r in rows
+    ]
+
+
+def store_sources(engine: Engine) -> list[str]:
+    """Every source (model, or ``gold``) that has annotations stored, sorted."""
+    query = union(*(select(table.c.source) for table in (entities, relations, answers)))
+    with engine.connect() as connection:
+        return sorted(connection.execute(query).scalars())
+
+
+# --- autocomplete ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ConceptSuggestion:
+    concept_id: str
+    name: str
+    label: str
+    mentions: int
+
+
+def suggest_concepts(engine: Engine, prefix: str, *, limit: int = 10) -> list[ConceptSuggestion]:
+    """Concepts whose name, id or any mention text starts with ``prefix`` (case-insensitive),
+    most mentioned first."""
+    prefix = prefix.strip().lower()
+    if not prefix:
+        return []
+
+    def starts(column):
+        return func.lower(column).startswith(prefix, autoescape=True)
+
+    candidates = union(
+        select(concepts.c.id).where(starts(concepts.c.name)),
+        select(concepts.c.id).where(starts(concepts.c.id)),
+        select(entities.c.concept_id).where(
+            entities.c.concept_id.is_not(None), starts(entities.c.text)
+        ),
+    ).subquery()
+    counts = (
+        select(entities.c.concept_id, func.count().label("n"))
+        .where(entities.c.concept_id.in_(select(candidates.c[0])))
+        .group_by(entities.c.concept_id)
+        .subquery()
+    )
+    mentions = func.coalesce(counts.c.n, 0)
+    query = (
+        select(concepts.c.id, concepts.c.name, concepts.c.label, mentions.label("mentions"))
+        .select_from(concepts.outerjoin(counts, counts.c.concept_id == concepts.c.id))
+        .where(concepts.c.id.in_(select(candidates.c[0])))
+        .order_by(mentions.desc(), concepts.c.id)
+        .limit(limit)
+    )
+    with engine.connect() as connection:
+        return [ConceptSuggestion(*row) for row in connection.execute(query)]
