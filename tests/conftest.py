@@ -77,3 +77,26 @@ def engine(db_url):
     engine = open_database(db_url)
     yield engine
     engine.dispose()
+
+
+# --- skips that must not happen ---------------------------------------------------------
+
+# .ci/run sets this: there the shared corpora, the shipped models and PostgreSQL are all
+# present, so a skipped test is a test that silently stopped running. It fails the session.
+REQUIRE_NO_SKIPS = os.environ.get("BIOMINE_REQUIRE_NO_SKIPS") == "1"
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    skipped = terminalreporter.stats.get("skipped", [])
+    if REQUIRE_NO_SKIPS and skipped:
+        terminalreporter.section("skipped tests (BIOMINE_REQUIRE_NO_SKIPS=1)", red=True)
+        for report in skipped:
+            reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else report.longrepr
+            terminalreporter.line(f"{report.nodeid}: {reason}")
+
+
+def pytest_sessionfinish(session, exitstatus):
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    skipped = reporter.stats.get("skipped", []) if reporter else []
+    if REQUIRE_NO_SKIPS and skipped and exitstatus == 0:
+        session.exitstatus = 1

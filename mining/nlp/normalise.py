@@ -66,9 +66,19 @@ def normalise_text(text: str) -> str:
     return "".join(singular(t) for t in _TOKEN.findall(folded))
 
 
+# Text keys longer than this (UTF-8 bytes) are cut and end in a hash of the whole key: long
+# unmatched IUPAC names must still fit the store's concept columns on every backend.
+MAX_KEY_BYTES = 300
+
+
 def text_key(label: str, text: str) -> str:
     """The concept key of an unmatched mention: it still aggregates with the same text."""
-    return f"{TEXT_KEY}{label}:{normalise_text(text) or text.strip().casefold()}"
+    key = f"{TEXT_KEY}{label}:{normalise_text(text) or text.strip().casefold()}"
+    raw = key.encode()
+    if len(raw) <= MAX_KEY_BYTES:
+        return key
+    digest = hashlib.sha256(raw).hexdigest()[:16]
+    return f"{raw[: MAX_KEY_BYTES - 17].decode('utf-8', 'ignore')}#{digest}"
 
 
 def most_frequent(counts: Iterable[tuple[str, int]]) -> str:

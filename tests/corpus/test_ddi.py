@@ -74,7 +74,10 @@ def test_sentences_entities_and_typed_positive_pairs(tmp_path):
     # Store types when read; DDI's own type stays in the meta.
     assert aspirin == Entity(doc.id, 1, 8, "Aspirin", "Chemical", None, 1.0, GOLD)  # "0-6"
     assert doc.meta["ddi_entities"][0] == {
-        "id": "DDI-DrugBank.d7.s0.e0", "type": "drug", "start": 1, "end": 8
+        "id": "DDI-DrugBank.d7.s0.e0",
+        "type": "drug",
+        "start": 1,
+        "end": 8,
     }
     assert warfarin.text == "warfarin" and lithium.text == "lithium"
     assert (loop.label, loop.text) == ("Chemical", "loop or thiazide diuretics")  # the hull

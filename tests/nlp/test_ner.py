@@ -163,3 +163,31 @@ def test_shipped_tagger_finds_chemical_and_disease(shipped):
     assert ("phenobarbital", "Chemical") in found
     # the uncased model alone misses "PB"; the abbreviation defined in the abstract is typed
     assert [e.label for e in ents if e.text == "PB"] == ["Chemical", "Chemical"]
+
+
+def test_probabilities_are_distributions_and_windows_change_nothing_on_short_text(tmp_path):
+    """Each token's row sums to 1; a sentence that fits one window gets exactly the model's
+    own softmax over ``[CLS] sentence [SEP]`` through the windowing path; a long one cut
+    into windows still gets one row per token, each a distribution."""
+    import numpy as np
+    import torch
+
+    from mining.nlp.ner import predict_probs
+    from mining.nlp.token_encoding import encode_span
+
+    model, tok, _ = load_token_classifier(tiny_bert(tmp_path / "tiny"))
+    text = "cisplatin - induced nephrotoxicity in rats ."
+    enc = encode_span(tok, "d", text, (0, len(text)))
+    (windowed,) = predict_probs(model, tok, [enc], max_tokens=16)
+    with torch.inference_mode():
+        ids = torch.tensor([[tok.cls_token_id, *enc.ids, tok.sep_token_id]])
+        direct = torch.softmax(model(input_ids=ids).logits[0, 1:-1], dim=-1).numpy()
+    assert windowed.shape == (len(enc.ids), len(LABELS))
+    np.testing.assert_allclose(windowed, direct, atol=1e-6)
+    np.testing.assert_allclose(windowed.sum(axis=1), 1.0, atol=1e-5)
+
+    long = " ".join([text] * 6)
+    enc = encode_span(tok, "d", long, (0, len(long)))
+    (rows,) = predict_probs(model, tok, [enc], max_tokens=16)
+    assert len(enc.ids) > 16 and rows.shape == (len(enc.ids), len(LABELS))
+    np.testing.assert_allclose(rows.sum(axis=1), 1.0, atol=1e-5)

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from mining.nlp.component import ENTITIES, RELATIONS, Component, PipelineError, check_order
 from mining.pipeline import INPUT, Pipeline, pending, run_pipeline
 from mining.store.processed import clear_failures, recorded_failures
-from mining.store.schema import entities, processed, relations, runs
+from mining.store.schema import entities, relations, runs
 from mining.store.write_documents import store_documents
 from mining.types import Document, Entity, Relation
 
