@@ -151,7 +151,9 @@ def _json_kind(head: bytes) -> list[str]:
     first = head.split(b"\n", 1)
     if len(first) == 2:  # a whole first line: JSON Lines when it is one object
         try:
-            if isinstance(json.loads(first[0]), dict):
+            # Decoded leniently: whether the bytes are valid UTF-8 is the reader's to report
+            # (it replaces bad bytes and keeps the record wherever they are), not a format.
+            if isinstance(json.loads(first[0].decode("utf-8", "replace")), dict):
                 return ["jsonl"]
         except ValueError:
             return []
