@@ -156,9 +156,11 @@ class _Splitter:
         self.line, self.counted = 1, 0  # the line at buffer[counted]
         self.seen_bytes = self.in_root = self.skipping = False
         self.unfinished: tuple[str, int | None] = ("", None)
+        self.next_tags: dict[bytes, tuple[int, int]] = {}
 
     def feed(self, chunk: bytes, eof: bool) -> Iterator[XmlRecord]:
         buffer = self.buffer = self.buffer + chunk if self.buffer else chunk
+        self.next_tags = {}  # (searched from, found) per tag, for this buffer
         self.seen_bytes = self.seen_bytes or bool(buffer.strip())
         pos = 0
         while True:
@@ -192,20 +194,31 @@ class _Splitter:
         self.buffer, self.counted = buffer[pos:], 0
 
     def _find_start(self, pos: int, end: int) -> tuple[int, tuple[str, bytes, bytes]] | None:
-        """The first record start tag in ``buffer[pos:end]``: a plain ``find`` per tag runs
-        at memchr speed, far faster than a regular expression over the record."""
-        buffer, best = self.buffer, None
+        """The first record start tag in ``buffer[pos:end]``."""
+        best = None
         for entry in self.tags:
-            open_tag = entry[1]
-            at = buffer.find(open_tag, pos, end)
-            while at >= 0:
-                after = at + len(open_tag)
-                if after < len(buffer) and buffer[after] in _TAG_ENDS:
-                    if best is None or at < best[0]:
-                        best = (at, entry)
-                    break
-                at = buffer.find(open_tag, at + 1, end)  # a longer name, or cut at the end
+            at = self._next_tag(entry[1], pos)
+            if 0 <= at < end and (best is None or at < best[0]):
+                best = (at, entry)
         return best
+
+    def _next_tag(self, open_tag: bytes, pos: int) -> int:
+        """Where ``open_tag`` next starts a tag at or after ``pos`` in the buffer (-1: not in
+        it). ``find`` runs at memchr speed; the answer is kept for the rest of the feed, so
+        a tag that a file never uses (DeleteCitation in a baseline file) costs one scan of
+        each chunk, not one per record."""
+        searched_from, found = self.next_tags.get(open_tag, (-1, -1))
+        if 0 <= searched_from <= pos and (found < 0 or found >= pos):
+            return found
+        buffer = self.buffer
+        at = buffer.find(open_tag, pos)
+        while at >= 0:
+            after = at + len(open_tag)
+            if after < len(buffer) and buffer[after] in _TAG_ENDS:
+                break
+            at = buffer.find(open_tag, at + 1)  # a longer name, or cut at the buffer's end
+        self.next_tags[open_tag] = (pos, at)
+        return at
 
     def _tail(self, pos: int, eof: bool) -> int:
         """Where to stop in a buffer with no record start after ``pos``: check it at the end
