@@ -41,6 +41,11 @@ _READERS = {
     "text_folder": ("mining.corpus.text_folder", "read_text_folder"),
     "iob": ("mining.corpus.iob", "read_iob"),
 }
+# Names of corpus files: what a folder contributes to an ingest (so a README or PDF beside
+# the dumps is not an error), and what makes an argument look like a path, not a text.
+CORPUS_SUFFIXES = frozenset(
+    {".xml", ".txt", ".json", ".jsonl", ".ndjson", ".tsv", ".iob", ".conll", ".bioc", ".pubtator"}
+)
 _BY_EXTENSION = {".json": "bioc_json", ".jsonl": "jsonl", ".ndjson": "jsonl"}
 _PLAIN_TEXT = ".txt"
 _PUBMED_ROOTS = re.compile(
