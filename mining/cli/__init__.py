@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from importlib import metadata
+from typing import Annotated
+
 import typer
 
 from mining.cli import (
@@ -24,6 +27,37 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+
+
+def package_version() -> str:
+    """The installed distribution's version; the package's own when it is not installed
+    (run from a source tree)."""
+    try:
+        return metadata.version("biomine")
+    except metadata.PackageNotFoundError:
+        from mining import __version__
+
+        return __version__
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        typer.echo(f"biomine {package_version()}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_print_version, is_eager=True, help="Print the version and exit."
+        ),
+    ] = False,
+) -> None:
+    pass
+
+
 for module in (ingest, run, stats, search, export, annotate):
     app.command(module.NAME, help=module.run.__doc__)(module.run)
 

@@ -30,6 +30,15 @@ def run(
     ],
     db: DbOption = None,
     batch_size: Annotated[int, typer.Option(min=1, help="Records per transaction.")] = 1000,
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force",
+            help="Read every file, even one this database already ingested, unchanged, from "
+            "an earlier run (such files are skipped: re-reading a baseline file would re-add "
+            "the records a later update file deleted).",
+        ),
+    ] = False,
 ) -> None:
     """Read abstract dumps into the database (idempotent: re-running changes nothing)."""
     with user_errors():
@@ -58,11 +67,19 @@ def run(
                 progress.update(task, rate=rate)
 
             report = ingest(
-                engine, paths, batch_size=batch_size, on_error=show_error, on_batch=advance
+                engine,
+                paths,
+                batch_size=batch_size,
+                on_error=show_error,
+                on_batch=advance,
+                force=force,
             )
     c = report.counts
+    skipped = (
+        f" ({len(report.skipped)} already ingested, unchanged: skipped)" if report.skipped else ""
+    )
     typer.echo(
-        f"{report.inputs} input(s): {c.inserted:,} new, {c.replaced:,} replaced, "
+        f"{report.inputs} input(s){skipped}: {c.inserted:,} new, {c.replaced:,} replaced, "
         f"{c.unchanged:,} unchanged, {c.duplicates:,} duplicate, {c.older:,} older, "
         f"{c.deleted:,} deleted; {c.entities:,} gold entities, {c.relations:,} gold relations"
     )

@@ -48,7 +48,7 @@ def read_bioc_xml(
     """Documents with gold entities and relations. Each ``<document>`` is parsed on its own
     (see ``xml_records``): malformed XML costs only its document, bad annotations only
     themselves; each is reported with its file line."""
-    with open_binary(source) as stream:
+    with open_binary(source, gunzip=False) as stream:
         for record in xml_records(stream, _LAYOUT, name, on_error):
             element = parse_record(record, name, on_error)
             if element is None:

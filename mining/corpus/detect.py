@@ -41,6 +41,11 @@ _READERS = {
     "text_folder": ("mining.corpus.text_folder", "read_text_folder"),
     "iob": ("mining.corpus.iob", "read_iob"),
 }
+# Names of corpus files: what a folder contributes to an ingest (so a README or PDF beside
+# the dumps is not an error), and what makes an argument look like a path, not a text.
+CORPUS_SUFFIXES = frozenset(
+    {".xml", ".txt", ".json", ".jsonl", ".ndjson", ".tsv", ".iob", ".conll", ".bioc", ".pubtator"}
+)
 _BY_EXTENSION = {".json": "bioc_json", ".jsonl": "jsonl", ".ndjson": "jsonl"}
 _PLAIN_TEXT = ".txt"
 _PUBMED_ROOTS = re.compile(
@@ -151,7 +156,9 @@ def _json_kind(head: bytes) -> list[str]:
     first = head.split(b"\n", 1)
     if len(first) == 2:  # a whole first line: JSON Lines when it is one object
         try:
-            if isinstance(json.loads(first[0]), dict):
+            # Decoded leniently: whether the bytes are valid UTF-8 is the reader's to report
+            # (it replaces bad bytes and keeps the record wherever they are), not a format.
+            if isinstance(json.loads(first[0].decode("utf-8", "replace")), dict):
                 return ["jsonl"]
         except ValueError:
             return []

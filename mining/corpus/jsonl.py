@@ -33,14 +33,24 @@ def read_jsonl(
     source: Source, on_error: OnError = None, name: str | None = None
 ) -> Iterator[Document]:
     """Documents, one per line; a bad line (not JSON, not a document, a mention whose offsets
-    do not give its text) is reported with its line number and skipped whole."""
+    do not give its text) is reported with its line number (and, for JSON, the column) and
+    skipped whole.
+
+    Bytes that are not UTF-8 are one behaviour wherever they sit, in the first kilobyte that
+    format detection looks at or deep in the file: each is replaced with U+FFFD and the record
+    is kept, with one warning naming the file and line. Refusing the record would lose a whole
+    abstract over one mis-encoded character (a Latin-1 "é" in an author name, typically);
+    replacing keeps the text, its offsets (one character per bad byte) and says where to look.
+    """
     for number, line in iter_lines(source, name, on_error):
         if not line.strip():
             continue
         try:
             yield _document(json.loads(line))
         except json.JSONDecodeError as exc:
-            report(InputError(name, f"malformed JSON: {exc.msg}", number), on_error)
+            # Each line is parsed alone, so json's own line is always 1: say the file line.
+            message = f"malformed JSON: {exc.msg} at column {exc.colno} (char {exc.pos})"
+            report(InputError(name, message, number), on_error)
         except _BadRecord as exc:
             report(InputError(name, str(exc), number), on_error)
 

@@ -127,11 +127,15 @@ def as_binary(stream: IO[bytes] | IO[str]) -> IO[bytes]:
 
 
 @contextmanager
-def open_binary(source: Source) -> Iterator[IO[bytes]]:
-    """The input as (gunzipped) bytes. A stream the caller passed in is left open."""
+def open_binary(source: Source, gunzip: bool = True) -> Iterator[IO[bytes]]:
+    """The input as (gunzipped) bytes. A stream the caller passed in is left open.
+    ``gunzip=False`` for a reader that unpacks gzip itself (``xml_records``)."""
     opened = open(source, "rb") if is_path(source) else None
     try:
         raw = as_binary(source if opened is None else opened)
+        if not gunzip:
+            yield raw
+            return
         magic, stream = sniff(raw, len(GZIP_MAGIC))
         yield gzip.GzipFile(fileobj=stream) if magic == GZIP_MAGIC else stream
     finally:

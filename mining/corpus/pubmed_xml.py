@@ -1,15 +1,15 @@
 """Stream PubMed/MEDLINE XML (baseline and update files, plain or gzipped) into Documents.
 
-Records are cut out of the byte stream at their ``<PubmedArticle>`` tags and each is parsed on
-its own with lxml. A malformed record then costs only itself, its error names the file line,
-memory stays flat however large the file, and the good records around it are still read.
+``xml_records`` cuts the records out of the byte stream at their ``<PubmedArticle>``,
+``<PubmedBookArticle>`` and ``<DeleteCitation>`` tags (gunzipping, reporting junk, unclosed
+records and truncation with file lines); this module parses each record on its own with lxml
+and extracts its fields. A malformed record then costs only itself, memory stays flat however
+large the file, and the good records around it are still read.
 """
 
 from __future__ import annotations
 
-import codecs
 import re
-import zlib
 from collections.abc import Iterator
 from contextlib import nullcontext
 from html.entities import html5
@@ -18,26 +18,35 @@ from typing import IO, Any, NamedTuple
 
 from lxml import etree
 
+from mining.corpus.xml_records import Layout, XmlRecord, as_utf8, xml_records
 from mining.errors import InputError, OnError, report
 from mining.types import Deletion, Document, pmid_id
 
 _CHUNK = 1 << 18  # bytes read at a time
-# Content that is not yet a whole record (a tag cut by a chunk boundary) waits for this much.
+# Content between records with no record start in it is held this long before it is checked
+# (a start tag cut by a chunk boundary waits for its end).
 _LOOKAHEAD = 1 << 16
-_GZIP_MAGIC = b"\x1f\x8b"
-_ARTICLE = b"PubmedArticle"
-_BOOK = b"PubmedBookArticle"
-_DELETE = b"DeleteCitation"
-_RECORD_TAGS = (_ARTICLE, _BOOK, _DELETE)
-_ROOT_END = b"</PubmedArticleSet>"
+_ARTICLE, _BOOK, _DELETE = "PubmedArticle", "PubmedBookArticle", "DeleteCitation"
+_PMID_BYTES = re.compile(rb"<PMID[^>]*>\s*(\d+)")
 
-_WHITESPACE = re.compile(rb"\s*")
+
+def _describe(xml: bytes) -> str:
+    """How a message names a record: its PMID when it has one."""
+    pmid = _PMID_BYTES.search(xml)
+    return f"PMID {pmid[1].decode()}" if pmid else "a record"
+
+
 # What may sit between records: a byte-order mark, the prolog, the root tags, comments.
-_BETWEEN_RECORDS = re.compile(
-    rb"(?:\s+|\xef\xbb\xbf|<\?xml[^>]*\?>|<!DOCTYPE[^>\[]*(?:\[.*?\])?\s*>|<!--.*?-->|</?PubmedArticleSet\s*>)+",
-    re.S,
+_LAYOUT = Layout(
+    (_ARTICLE, _BOOK, _DELETE),
+    re.compile(
+        rb"(?:\s+|\xef\xbb\xbf|<\?xml[^>]*\?>|<!DOCTYPE[^>\[]*(?:\[.*?\])?\s*>|<!--.*?-->"
+        rb"|</?PubmedArticleSet\s*>)*",
+        re.S,
+    ),
+    "</PubmedArticleSet>",
+    _describe,
 )
-_ENCODING = re.compile(rb"<\?xml[^>]*\sencoding\s*=\s*[\"']([A-Za-z0-9._-]+)")
 _NAMED_ENTITY = re.compile(rb"&([A-Za-z][A-Za-z0-9]*);")
 _XML_ENTITIES = {b"amp", b"lt", b"gt", b"quot", b"apos"}
 # The PubMed DTD declares these prefixes, so records use them without an xmlns attribute.
@@ -57,7 +66,6 @@ _UNUSED = [
 ]
 # Cited references close PubmedData; their lists can nest, so they are cut to the last end tag.
 _REFERENCES = (b"<ReferenceList>", b"</ReferenceList>")
-_PMID_BYTES = re.compile(rb"<PMID[^>]*>\s*(\d+)")
 _LXML_POSITION = re.compile(r", line \d+, column \d+$")
 _LINE_IN_MESSAGE = re.compile(r"\bline (\d+)")
 _YEAR = re.compile(r"\b(\d{4})\b")
@@ -81,184 +89,14 @@ def read_pubmed_xml(
         report(InputError(name, f"cannot read: {exc.strerror or exc}"), on_error)
         return
     with opened as raw:
-        stream = _ByteStream(raw, name, on_error)
-        splitter = _RecordSplitter(name, on_error)
         parse = _RecordParser(name, on_error)
-        for chunk in stream:
-            for record in splitter.feed(chunk):
-                yield from parse(record, splitter.encoding)
-        for record in splitter.feed(b"", eof=True):
-            yield from parse(record, splitter.encoding)
-        _report_end(splitter, stream, name, on_error)
+        for record in xml_records(raw, _LAYOUT, name, on_error, _CHUNK, _LOOKAHEAD):
+            yield from parse(record)
 
 
 def _stream_name(source: IO[bytes]) -> str:
     stream_name = getattr(source, "name", None)
     return stream_name if isinstance(stream_name, str) else "<stream>"
-
-
-def _report_end(
-    splitter: _RecordSplitter, stream: _ByteStream, name: str, on_error: OnError
-) -> None:
-    """One message for how the file ended, when it did not end cleanly."""
-    where, line = splitter.unfinished
-    if stream.truncated:
-        message = f"truncated gzip: the compressed data ends early{', ' + where if where else ''}"
-        report(InputError(name, message, line), on_error)
-    elif splitter.empty:
-        report(InputError(name, "empty file"), on_error)
-    elif where:
-        report(InputError(name, f"truncated file: it ends {where}", line), on_error)
-
-
-class _ByteStream:
-    """The file's bytes in chunks, gunzipped when they start with the gzip magic."""
-
-    def __init__(self, raw: IO[bytes], name: str, on_error: OnError):
-        self.raw, self.name, self.on_error = raw, name, on_error
-        self.truncated = False
-
-    def __iter__(self) -> Iterator[bytes]:
-        try:
-            data = self.raw.read(_CHUNK)
-            if data.startswith(_GZIP_MAGIC):
-                yield from self._gunzip(data)
-                return
-            while data:
-                yield data
-                data = self.raw.read(_CHUNK)
-        except OSError as exc:
-            report(InputError(self.name, f"read error: {exc}"), self.on_error)
-
-    def _gunzip(self, data: bytes) -> Iterator[bytes]:
-        inflater = zlib.decompressobj(wbits=31)
-        try:
-            while data:
-                # Bounded output, so that a highly compressed file cannot flood memory.
-                yield inflater.decompress(data, 8 * _CHUNK)
-                if inflater.eof and inflater.unused_data:
-                    # pigz and bgzip write several gzip members back to back.
-                    data, inflater = inflater.unused_data, zlib.decompressobj(wbits=31)
-                else:
-                    data = inflater.unconsumed_tail or self.raw.read(_CHUNK)
-        except zlib.error as exc:
-            report(InputError(self.name, f"corrupt gzip data: {exc}"), self.on_error)
-            return
-        self.truncated = not inflater.eof
-
-
-class _Record(NamedTuple):
-    tag: bytes
-    xml: bytes
-    line: int  # file line of its start tag
-
-
-class _RecordSplitter:
-    """Cuts whole records out of a byte stream fed in chunks, and reports what lies between
-    them that should not (a broken start tag, a record that never closes)."""
-
-    def __init__(self, name: str, on_error: OnError):
-        self.name, self.on_error = name, on_error
-        self.encoding = "utf-8"
-        self.empty = True
-        self.unfinished: tuple[str, int | None] = ("", None)  # where the file stopped early
-        self._buffer = b""
-        self._line = 1  # file line at _buffer[_counted]
-        self._counted = 0
-        self._in_root = False
-        self._skipping = False  # inside reported junk, looking for the next record
-
-    def feed(self, chunk: bytes, eof: bool = False) -> Iterator[_Record]:
-        buffer = self._buffer = self._buffer + chunk if self._buffer else chunk
-        self.empty = self.empty and not buffer.strip()
-        pos = 0
-        while True:
-            pos = _WHITESPACE.match(buffer, pos).end()
-            if pos == len(buffer) or (not eof and len(buffer) - pos < _LOOKAHEAD):
-                break
-            tag = _record_tag(buffer, pos)
-            if tag is None:
-                pos = self._skip_between(pos, eof)
-                continue
-            end = _record_end(buffer, pos, tag)
-            if end is None:  # not all here yet
-                if eof:
-                    self.unfinished = ("inside a record", self._line_at(pos))
-                    pos = len(buffer)
-                break
-            if end < 0:
-                pos = self._skip_unclosed(pos, tag)
-                continue
-            self._skipping = False
-            yield _Record(tag, buffer[pos:end], self._line_at(pos))
-            pos = end
-        if eof and self._in_root and not self.unfinished[0]:
-            self.unfinished = ("before </PubmedArticleSet>", None)
-        self._line_at(pos)
-        self._buffer, self._counted = buffer[pos:], 0
-
-    def _line_at(self, pos: int) -> int:
-        # Positions only grow within a feed, so each byte is counted once.
-        self._line += self._buffer.count(b"\n", self._counted, pos)
-        self._counted = pos
-        return self._line
-
-    def _skip_between(self, pos: int, eof: bool) -> int:
-        """Step over the prolog and root tags; report anything else up to the next record."""
-        buffer = self._buffer
-        if match := _BETWEEN_RECORDS.match(buffer, pos):
-            text = match.group()
-            if declared := _ENCODING.search(text):
-                self.encoding = _codec_name(declared[1].decode("ascii"))
-            if b"PubmedArticleSet" in text:
-                self._in_root = text.rfind(_ROOT_END) < text.rfind(b"<PubmedArticleSet")
-            return match.end()
-        starts = [b"<" + tag + b">" for tag in _RECORD_TAGS] + [_ROOT_END]
-        following = [i for start in starts if (i := buffer.find(start, pos)) >= 0]
-        if not self._skipping:
-            snippet = buffer[pos : pos + 60].decode("utf-8", "replace")
-            message = f"unexpected content skipped: {snippet!r}"
-            report(InputError(self.name, message, self._line_at(pos)), self.on_error)
-        self._skipping = not following
-        # Keep a possible start tag cut by the chunk boundary.
-        resume = min(following) if following else len(buffer) if eof else len(buffer) - 64
-        return max(resume, pos + 1)
-
-    def _skip_unclosed(self, pos: int, tag: bytes) -> int:
-        """Skip a record whose end tag is missing: the next record starts inside it."""
-        following = self._buffer.find(b"<" + tag + b">", pos + 1)
-        pmid = _PMID_BYTES.search(self._buffer, pos, following)
-        what = f"PMID {pmid[1].decode()}" if pmid else "a record"
-        message = f"malformed XML: {what} has no </{tag.decode()}>; record skipped"
-        report(InputError(self.name, message, self._line_at(pos)), self.on_error)
-        return following
-
-
-def _codec_name(declared: str) -> str:
-    try:
-        return codecs.lookup(declared).name
-    except LookupError:
-        return "utf-8"
-
-
-def _record_tag(buffer: bytes, pos: int) -> bytes | None:
-    if buffer[pos] != 0x3C:  # "<"
-        return None
-    for tag in _RECORD_TAGS:
-        if buffer.startswith(tag, pos + 1) and buffer.startswith(b">", pos + 1 + len(tag)):
-            return tag
-    return None
-
-
-def _record_end(buffer: bytes, pos: int, tag: bytes) -> int | None:
-    """Offset just past the record's end tag; None when that is not in the buffer yet, -1 when
-    the next record starts before it."""
-    end = buffer.find(b"</" + tag + b">", pos)
-    if end < 0:
-        return None
-    if buffer.find(b"<" + tag + b">", pos + 1, end) >= 0:
-        return -1
-    return end + len(tag) + 3
 
 
 class _RecordParser:
@@ -277,8 +115,8 @@ class _RecordParser:
             collect_ids=False,
         )
 
-    def __call__(self, record: _Record, encoding: str) -> Iterator[Document | Deletion]:
-        root = self._parse(record, encoding)
+    def __call__(self, record: XmlRecord) -> Iterator[Document | Deletion]:
+        root = self._parse(record)
         if root is None:
             return
         if record.tag == _DELETE:
@@ -294,17 +132,7 @@ class _RecordParser:
     def _report(self, message: str, line: int | None) -> None:
         report(InputError(self.name, message, line), self.on_error)
 
-    def _as_utf8(self, xml: bytes, line: int, encoding: str) -> bytes:
-        """The record in UTF-8 (lxml reads declaration-less bytes so), bad bytes replaced."""
-        try:
-            text = xml.decode(encoding)
-        except UnicodeDecodeError as exc:
-            bad_line = line + xml.count(b"\n", 0, exc.start)
-            self._report(f"bytes that are not valid {encoding} replaced with U+FFFD", bad_line)
-            text = xml.decode(encoding, "replace")
-        return text.encode("utf-8")
-
-    def _deletions(self, root: Any, record: _Record) -> Iterator[Deletion]:
+    def _deletions(self, root: Any, record: XmlRecord) -> Iterator[Deletion]:
         for pmid in root.iterfind("PMID"):
             number = (pmid.text or "").strip()
             if number.isdigit():
@@ -312,18 +140,17 @@ class _RecordParser:
             else:
                 self._report(f"DeleteCitation with a bad PMID {number!r} skipped", record.line)
 
-    def _parse(self, record: _Record, encoding: str) -> Any:
+    def _parse(self, record: XmlRecord) -> Any:
         """The record's element; failing that, the element after repairs (bad bytes, HTML
         entities, undeclared MathML prefix); None when the XML is broken beyond them."""
-        xml = (
-            record.xml if encoding == "utf-8" else self._as_utf8(record.xml, record.line, encoding)
-        )
+        utf8 = record.encoding == "utf-8"
+        xml = record.xml if utf8 else as_utf8(record, self.name, self.on_error)
         try:
             return etree.fromstring(_without_unused(xml), self.parser)
         except etree.XMLSyntaxError:
             pass
         try:
-            return etree.fromstring(self._repaired(xml, record.line), self.parser)
+            return etree.fromstring(self._repaired(xml, record), self.parser)
         except etree.XMLSyntaxError as exc:
             pmid = _PMID_BYTES.search(xml)
             what = f" in PMID {pmid[1].decode()}" if pmid else ""
@@ -336,8 +163,10 @@ class _RecordParser:
             )
             return None
 
-    def _repaired(self, xml: bytes, line: int) -> bytes:
-        xml = _NAMED_ENTITY.sub(_entity_reference, self._as_utf8(xml, line, "utf-8"))
+    def _repaired(self, xml: bytes, record: XmlRecord) -> bytes:
+        # Bad bytes were reported and replaced already when the file is not UTF-8.
+        xml = as_utf8(record._replace(xml=xml, encoding="utf-8"), self.name, self.on_error)
+        xml = _NAMED_ENTITY.sub(_entity_reference, xml)
         start_tag_end = xml.index(b">")
         return xml[:start_tag_end] + _NAMESPACES + xml[start_tag_end:]
 

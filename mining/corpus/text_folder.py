@@ -25,8 +25,13 @@ SUFFIXES = (".txt", ".txt.gz")
 
 
 def text_files(folder: Path) -> list[Path]:
-    """The folder's text files, sorted by name so that runs are repeatable (not recursive)."""
-    return sorted(p for p in folder.iterdir() if p.is_file() and p.name.endswith(SUFFIXES))
+    """The folder's text files, sorted by name so that runs are repeatable (not recursive);
+    hidden files (editor backups, ``.~lock`` files) are not abstracts."""
+    return sorted(
+        p
+        for p in folder.iterdir()
+        if p.is_file() and p.name.endswith(SUFFIXES) and not p.name.startswith(".")
+    )
 
 
 @reader

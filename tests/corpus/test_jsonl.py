@@ -84,3 +84,49 @@ def test_gzipped_file(tmp_path):
 def test_writer_refuses_meta_that_would_hide_a_field():
     with pytest.raises(ValueError, match="title"):
         write_jsonl([Document("pmid:1", "T", meta={"title": "other"})], io.StringIO())
+
+
+# --- bytes that are not UTF-8, and where a JSON error is ---------------------------------
+
+
+def _jsonl_with_latin1(bad_line: int, lines: int = 40) -> bytes:
+    """A JSON Lines file whose line ``bad_line`` holds a Latin-1 "é" (byte 0xE9)."""
+    rows = []
+    for number in range(1, lines + 1):
+        title = "Caf\xe9 study." if number == bad_line else "Plain study."
+        row = json.dumps({"id": number, "title": "@", "abstract": "Some words here."})
+        rows.append(row.replace("@", title).encode("latin-1"))
+    return b"\n".join(rows) + b"\n"
+
+
+@pytest.mark.parametrize("bad_line", [1, 2, 30])  # inside the first KB detection reads, and after
+def test_bad_bytes_are_one_behaviour_wherever_they_are(tmp_path, bad_line: int):
+    from mining.corpus.detect import HEAD_SIZE, detect_format, read_any
+
+    data = _jsonl_with_latin1(bad_line)
+    assert (data.index(b"\xe9") < HEAD_SIZE) == (bad_line < 30)
+    path = write(tmp_path / "latin.jsonl", data)
+    assert detect_format(path) == "jsonl"
+    errors = Errors()
+    docs = list(read_any(path, on_error=errors))
+    assert len(docs) == 40
+    assert docs[bad_line - 1].title == "Caf\ufffd study."
+    (warning,) = errors
+    assert warning.source == str(path) and warning.line == bad_line
+    assert "not valid UTF-8" in warning.message and "U+FFFD" in warning.message
+
+
+def test_bad_bytes_do_not_decide_the_format_of_a_file_without_suffix(tmp_path):
+    from mining.corpus.detect import detect_format
+
+    assert detect_format(write(tmp_path / "dump", _jsonl_with_latin1(1))) == "jsonl"
+
+
+def test_malformed_json_names_line_and_column():
+    _, errors = read(titled() + "\n" + '{"id": 2, "title": "T",, "abstract": ""}' + "\n")
+    (error,) = errors
+    assert error.line == 2
+    assert error.message == (
+        "malformed JSON: Expecting property name enclosed in double quotes at column 24 (char 23)"
+    )
+    assert str(error).startswith("d.jsonl:2: malformed JSON")
