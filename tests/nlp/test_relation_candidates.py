@@ -113,3 +113,25 @@ def test_ddi_skips_pairs_of_the_same_drug_name():
     assert pairs(candidates(doc, ents, DDI)) == [("Warfarin", "aspirin"), ("aspirin", "warfarin")]
     kept = replace(DDI, skip_same_text=False)
     assert ("Warfarin", "warfarin") in pairs(candidates(doc, ents, kept))
+
+
+def test_a_sentence_without_end_stays_local_and_costs_its_size():
+    """A broken record of one 40,000-character "sentence" is read in pieces of at most
+    MAX_SENTENCE_CHARS: candidates grow with its length, not with its square."""
+    from mining.nlp.relations.candidates import MAX_SENTENCE_CHARS, cut_long
+
+    unit = "tamoxifen inhibits cyp2d6 and "  # 30 characters, one pair
+    text = unit * 1_334
+    ents = []
+    for k in range(0, len(text) - len(unit) + 1, len(unit)):
+        ents.append(Entity("d", k, k + 9, "tamoxifen", "Chemical"))
+        ents.append(Entity("d", k + 19, k + 25, "cyp2d6", "Gene"))
+    doc = Document("d", text, meta={"sentences": [[0, len(text)]]})
+    pieces = list(cut_long(text, (0, len(text))))
+    assert all(e - s <= MAX_SENTENCE_CHARS for s, e in pieces) and len(pieces) >= 20
+    assert pieces[0][0] == 0 and pieces[-1][1] == len(text)
+    assert all(a[1] == b[0] for a, b in zip(pieces, pieces[1:], strict=False))
+    found = candidates(doc, ents, CHEMPROT)
+    per_piece = (MAX_SENTENCE_CHARS // len(unit) + 1) ** 2
+    assert len(ents) // 2 <= len(found) <= len(pieces) * per_piece  # not 1,334^2
+    assert all(c.span[1] - c.span[0] <= MAX_SENTENCE_CHARS for c in found)

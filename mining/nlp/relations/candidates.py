@@ -9,7 +9,7 @@ adapter needs no new embedding rows, and the type word tells the model what each
 
 from __future__ import annotations
 
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from typing import NamedTuple
 
@@ -17,6 +17,10 @@ from mining.nlp.relations.tasks import RelationTask
 from mining.types import Document, Entity
 
 HEAD_MARK, HEAD_TYPE_MARK = "@", "*"
+# A "sentence" longer than this (a broken record with no full stops) is read as consecutive
+# pieces of at most this many characters, cut at spaces: no abstract sentence comes near it,
+# and pairs stay local, so a huge document costs time in proportion to its size.
+MAX_SENTENCE_CHARS = 2_000
 TAIL_MARK, TAIL_TYPE_MARK = "#", "^"
 
 
@@ -50,17 +54,23 @@ def candidates(
     spans = list(sentences if sentences is not None else sentence_spans(doc))
     if not spans:
         spans = [(0, len(doc.text))]
+    spans = [piece for span in spans for piece in cut_long(doc.text, span)]
     starts = [s for s, _ in spans]
 
     def sentence_of(e: Entity) -> int:
         return max(0, bisect_right(starts, e.start) - 1)
 
     ordered = sorted(entities, key=lambda e: (e.start, e.end, e.label))
-    where = [sentence_of(e) for e in ordered]
+    where = [sentence_of(e) for e in ordered]  # non-decreasing, as ``ordered`` is by start
+    reach = task.max_sentences - 1
     out = []
     for i, a in enumerate(ordered):
-        for j, b in enumerate(ordered):
-            if i == j or abs(where[i] - where[j]) >= task.max_sentences:
+        # Only the mentions of the sentences within reach: a slice of ``ordered``.
+        lo = bisect_left(where, where[i] - reach)
+        hi = bisect_right(where, where[i] + reach)
+        for j in range(lo, hi):
+            b = ordered[j]
+            if i == j:
                 continue
             if a.start < b.end and b.start < a.end:  # overlapping mentions
                 continue
@@ -74,6 +84,18 @@ def candidates(
             first, last = min(where[i], where[j]), max(where[i], where[j])
             out.append(Candidate(a, b, (spans[first][0], spans[last][1])))
     return out
+
+
+def cut_long(text: str, span: tuple[int, int], limit: int = MAX_SENTENCE_CHARS):
+    """``span``, or consecutive pieces of it of at most ``limit`` characters cut at a space
+    (anywhere, when a piece has none)."""
+    start, end = span
+    while end - start > limit:
+        cut = text.rfind(" ", start + limit // 2, start + limit)
+        cut = cut if cut > start else start + limit
+        yield (start, cut)
+        start = cut
+    yield (start, end)
 
 
 def concept_ids(e: Entity) -> set[str]:

@@ -46,6 +46,7 @@ from mining.nlp.token_encoding import special_affixes
 from mining.types import Document, Entity, Relation
 
 DEFAULT_MAX_TOKENS = 256
+CANDIDATES_PER_STEP = 2048
 
 
 def concept_key(e: Entity) -> str:
@@ -144,6 +145,10 @@ class RelationClassifier(Component):
         self.model, self.tokenizer, self.task = model, tokenizer, task
         self.labels = labels
         self.max_tokens = max_tokens or getattr(cfg, "biomine_max_tokens", DEFAULT_MAX_TOKENS)
+        # Never past the model's positions (a small model may have fewer than the default).
+        positions = getattr(cfg, "max_position_embeddings", None)
+        if isinstance(positions, int) and positions > 0:
+            self.max_tokens = min(self.max_tokens, positions)
         self.device = device
         self.entity_markers = uses_entity_markers(cfg)
         # Trained on a share of the none pairs, a model underrates none by that share's odds;
@@ -226,15 +231,18 @@ class RelationClassifier(Component):
     ) -> list[Relation]:
         """``sentences``: the document's, when the caller has them (else split here)."""
         cands = candidates(doc, entities, self.task, sentences)
-        if not cands:
-            return []
         text = doc.text
-        probs = self.predict([marked_text(text, c, self.task) for c in cands], batch_size)
-        return [
-            r
-            for c, p in zip(cands, probs, strict=True)
-            if (r := self.relation(doc.id, c, p)) is not None
-        ]
+        out = []
+        # Marked texts a step at a time: a huge document's candidates never all sit in memory.
+        for k in range(0, len(cands), CANDIDATES_PER_STEP):
+            step = cands[k : k + CANDIDATES_PER_STEP]
+            probs = self.predict([marked_text(text, c, self.task) for c in step], batch_size)
+            out += [
+                r
+                for c, p in zip(step, probs, strict=True)
+                if (r := self.relation(doc.id, c, p)) is not None
+            ]
+        return out
 
     def relation(self, doc_id: str, candidate: Candidate, probs: np.ndarray) -> Relation | None:
         """The candidate's most probable label as a Relation; None when it is ``none``."""
