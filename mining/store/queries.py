@@ -9,6 +9,10 @@ and ``read_documents.py`` and are re-exported from here: import them from this m
 Concepts are the keys relations aggregate by: a MeSH-style id that the ``concepts`` table
 names, or ``text:<Label>:<normalised text>`` for a mention no dictionary matched (its
 label and text are read from the key itself).
+
+Why one file of about 700 lines: it is the whole read surface of the store, the one module
+the app and the CLI import reads from, and its sections (relation pairs, evidence, concept
+pages, documents, runs, autocomplete) share the concept-key helpers and row types.
 """
 
 from __future__ import annotations
