@@ -90,8 +90,6 @@ def length_batches(
     return batches
 
 
-
-
 def corpus_types(docs: Iterable[Document]) -> list[str]:
     """The entity types a corpus' gold mentions use, sorted (what a tagger trained on it
     learns)."""
