@@ -212,8 +212,7 @@ probabilities per word; `token`: no word aggregation; `+abbr`: abbreviation prop
 Per epoch ({m["select"]} F1 on dev):
 
 {history_head}
-{history}
-""",
+{history}""",
         notes=notes,
         command=m.get("command") or "biomine train ner ...",
         training=f"""\

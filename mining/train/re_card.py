@@ -86,8 +86,7 @@ Reproduce: `biomine eval re --task {task.name} --model models/{folder.name} --go
 
 | epoch | train loss | dev micro-F1 | train s |
 |---:|---:|---:|---:|
-{history}
-""",
+{history}""",
         notes=notes,
         command=m.get("command") or "biomine train re ...",
         training=f"""\
