@@ -10,7 +10,6 @@ from contextlib import contextmanager
 from enum import Enum
 from typing import Annotated
 
-import click
 import typer
 from rich.console import Console
 from rich.logging import RichHandler
@@ -66,19 +65,19 @@ def log_progress() -> None:
         logger.addHandler(handler)
 
 
-def command_line() -> str:
+def command_line(ctx: typer.Context) -> str:
     """The running command as ``biomine group name --option value ...``, with the options the
     user gave (not the defaults), for a trained folder's metrics and card."""
-    ctx = click.get_current_context()
     names, node = [], ctx
     while node.parent is not None:
         names.append(node.info_name)
         node = node.parent
     words = ["biomine", *reversed(names)]
     for param in ctx.command.params:
-        if not isinstance(param, click.Option) or param.name is None:
+        if param.param_type_name != "option" or param.name is None:
             continue
-        if ctx.get_parameter_source(param.name) != click.core.ParameterSource.COMMANDLINE:
+        source = ctx.get_parameter_source(param.name)
+        if source is None or source.name != "COMMANDLINE":
             continue
         value = ctx.params[param.name]
         if param.is_flag:

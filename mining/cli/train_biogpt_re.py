@@ -18,6 +18,7 @@ _Corpus = "in its own layout (ChemProt folder, DDI XML folder, BC5CDR PubTator o
 
 
 def run(
+    ctx: typer.Context,
     task: Annotated[Task, typer.Option(help="Relation set to learn.", show_default=False)],
     train: Annotated[Path, typer.Option(help=f"Training corpus, {_Corpus}.", show_default=False)],
     base: Annotated[
@@ -77,7 +78,7 @@ def run(
         threads=threads,
         max_minutes=max_minutes,
         limit_docs=limit_docs,
-        command=command_line(),
+        command=command_line(ctx),
     )
     log_progress()
     with user_errors():

@@ -23,13 +23,16 @@ def run(
         typer.Option(
             help="Gold-annotated corpus (PubTator, BioC, ...); repeat for several. Default: "
             "BC5CDR + NCBI disease train from ../shared/data.",
+            exists=True,
             show_default=False,
         ),
     ] = None,
     dev: Annotated[
         Path | None,
         typer.Option(
-            help="Gold corpus to measure concept accuracy on (BC5CDR dev).", show_default=False
+            help="Gold corpus to measure concept accuracy on (BC5CDR dev).",
+            exists=True,
+            show_default=False,
         ),
     ] = None,
 ) -> None:

@@ -16,6 +16,7 @@ _Corpus = "any format biomine reads with gold entities (PubTator, BioC, ...)"
 
 
 def run(
+    ctx: typer.Context,
     train: Annotated[
         list[Path],
         typer.Option(help=f"Training corpus, {_Corpus}; repeat for several.", show_default=False),
@@ -100,7 +101,7 @@ def run(
         case_types=case_types,
         init=init,
         ema=ema,
-        command=command_line(),
+        command=command_line(ctx),
     )
     log_progress()
     with user_errors():

@@ -24,6 +24,7 @@ _Corpus = "in its own layout (ChemProt folder, DDI XML folder, BC5CDR PubTator o
 
 
 def run(
+    ctx: typer.Context,
     task: Annotated[Task, typer.Option(help="Relation set to learn.", show_default=False)],
     train: Annotated[Path, typer.Option(help=f"Training corpus, {_Corpus}.", show_default=False)],
     dev: Annotated[
@@ -96,7 +97,7 @@ def run(
         max_minutes=max_minutes,
         eval_from=eval_from,
         limit_docs=limit_docs,
-        command=command_line(),
+        command=command_line(ctx),
     )
     log_progress()
     with user_errors():

@@ -64,7 +64,7 @@ def test_train_group_lists_its_commands():
         assert name in result.stdout
 
 
-def test_concepts_builds_a_dictionary_and_records_nothing_on_bad_input(tmp_path):
+def test_concepts_builds_a_dictionary_and_refuses_a_missing_corpus(tmp_path):
     from mining.corpus.pubtator import write_pubtator
     from mining.types import Document, Entity
 
@@ -82,7 +82,7 @@ def test_concepts_builds_a_dictionary_and_records_nothing_on_bad_input(tmp_path)
     assert result.exit_code == 0, result.output
     assert "2 entries" in result.stdout and "accuracy all: 1.0000 (3)" in result.stdout
     missing = runner.invoke(app, [*args[:-1], str(tmp_path / "nowhere.pubtator")])
-    assert missing.exit_code == 1 and "Traceback" not in missing.output
+    assert missing.exit_code == 2 and "does not exist" in " ".join(missing.output.split())
 
 
 def test_write_card_needs_one_model_folder(tmp_path):
