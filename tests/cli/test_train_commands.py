@@ -119,3 +119,19 @@ def test_train_ner_records_its_command_line(shared_data, tmp_path):
     card = (out / "README.md").read_text()
     assert f"HF_HUB_OFFLINE=1 {metrics['command']}" in card
     assert f"biomine eval ner --model models/{out.name} --gold " in card
+
+    # The former `train_ner --evaluate MODEL --write-card --card-notes FILE`.
+    import itertools
+
+    from mining.corpus.pubtator import read_pubtator, write_pubtator
+
+    gold = tmp_path / "dev3.pubtator"
+    with open(gold, "w") as f:
+        write_pubtator(itertools.islice(read_pubtator(args[5]), 3), f)
+    notes = tmp_path / "notes.md"
+    notes.write_text("Some notes on this tagger.\n")
+    evaluate = ["eval", "ner", "--model", str(out), "--gold", str(gold), "--strategy", "first"]
+    result = runner.invoke(app, [*evaluate, "--write-card", "--card-notes", str(notes)])
+    assert result.exit_code == 0, result.output
+    card = (out / "README.md").read_text()
+    assert "Some notes on this tagger." in card and "## Limitations and licence" in card
