@@ -16,6 +16,10 @@ from mining.cli import (
     run,
     search,
     stats,
+    train_base_delta,
+    train_biogpt_re,
+    train_build_biogpt,
+    train_concepts,
     train_ner,
     train_re,
 )
@@ -64,7 +68,17 @@ for module in (ingest, run, stats, search, export, annotate):
 # Command groups (`biomine eval ner`, `biomine eval re`): one module per command.
 GROUPS = {
     "eval": ("Score models on gold corpora.", (eval_ner, eval_re)),
-    "train": ("Train models on gold corpora.", (train_ner, train_re)),
+    "train": (
+        "Train models on gold corpora, and build the folders they start from.",
+        (
+            train_ner,
+            train_re,
+            train_biogpt_re,
+            train_base_delta,
+            train_build_biogpt,
+            train_concepts,
+        ),
+    ),
 }
 for group, (group_help, modules) in GROUPS.items():
     sub = typer.Typer(name=group, help=group_help, no_args_is_help=True)

@@ -1,14 +1,19 @@
-"""What every command shares: the --db option, error printing and exit codes."""
+"""What every command shares: the --db option, error printing and exit codes, progress
+logging, the command line a trained folder records."""
 
 from __future__ import annotations
 
+import logging
 import re
+import shlex
 from collections.abc import Iterator
 from contextlib import contextmanager
+from enum import Enum
 from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.logging import RichHandler
 from sqlalchemy import Engine
 
 from mining.errors import BioMineError, DatabaseURLError
@@ -71,3 +76,37 @@ def printable(text: str | None, one_line: bool = True) -> str:
         return ""
     text = _CONTROL.sub("\ufffd", text)
     return " ".join(text.split()) if one_line else text
+
+
+def log_progress() -> None:
+    """Show what the library logs (module loggers under ``mining``) on stderr from INFO up;
+    once per process, however many commands run in it."""
+    logger = logging.getLogger("mining")
+    logger.setLevel(logging.INFO)
+    if not any(isinstance(h, RichHandler) for h in logger.handlers):
+        handler = RichHandler(console=stderr, show_path=False, markup=False, highlighter=None)
+        handler.setFormatter(logging.Formatter("%(message)s"))
+        logger.addHandler(handler)
+
+
+def command_line(ctx: typer.Context) -> str:
+    """The running command as ``biomine group name --option value ...``, with the options the
+    user gave (not the defaults), for a trained folder's metrics and card."""
+    names, node = [], ctx
+    while node.parent is not None:
+        names.append(node.info_name)
+        node = node.parent
+    words = ["biomine", *reversed(names)]
+    for param in ctx.command.params:
+        if param.param_type_name != "option" or param.name is None:
+            continue
+        source = ctx.get_parameter_source(param.name)
+        if source is None or source.name != "COMMANDLINE":
+            continue
+        value = ctx.params[param.name]
+        if param.is_flag:
+            words.append(param.opts[0] if value else param.secondary_opts[0])
+            continue
+        for item in value if param.multiple else [value]:
+            words += [param.opts[0], str(item.value if isinstance(item, Enum) else item)]
+    return shlex.join(words)

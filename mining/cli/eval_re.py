@@ -67,7 +67,7 @@ def run(
         Path | None,
         typer.Option(
             help="cdr end to end: concept dictionary folder (concepts.tsv.gz, built by "
-            "python -m mining.train.build_concept_dictionary); default: the shipped "
+            "biomine train concepts); default: the shipped "
             "models/concepts-mesh, which holds dev names: score dev with "
             "models/concepts-mesh-train.",
             show_default=False,

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import shlex
-import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from mining.cli.common import user_errors
+from mining.cli.common import command_line, log_progress, user_errors
 
 GROUP = "train"
 NAME = "ner"
@@ -18,6 +16,7 @@ _Corpus = "any format biomine reads with gold entities (PubTator, BioC, ...)"
 
 
 def run(
+    ctx: typer.Context,
     train: Annotated[
         list[Path],
         typer.Option(help=f"Training corpus, {_Corpus}; repeat for several.", show_default=False),
@@ -55,6 +54,13 @@ def run(
     probs_out: Annotated[
         Path | None, typer.Option(help="Pickle dev outputs of each evaluated epoch here.")
     ] = None,
+    types: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="Entity type to learn; repeat for several (default: the training corpus' types).",
+            show_default=False,
+        ),
+    ] = None,
     case_types: Annotated[
         bool,
         typer.Option(help="Feed letter case as token type ids (for uncased BERT bases)."),
@@ -71,31 +77,32 @@ def run(
     ] = 0.0,
 ) -> None:
     """Train an NER model; keep the epoch with the best strict dev F1 (writes a model card)."""
-    from mining.train.train_ner import train_ner
+    from mining.train.train_ner import NerConfig, train_ner
 
-    command = "biomine " + shlex.join(sys.argv[1:])
+    config = NerConfig(
+        train=train,
+        dev=dev,
+        out=out,
+        base=base,
+        epochs=epochs,
+        lr=lr,
+        batch_size=batch_size,
+        lora_r=lora_r,
+        lora_alpha=lora_alpha,
+        max_tokens=max_tokens,
+        seed=seed,
+        threads=threads,
+        select=select,
+        max_minutes=max_minutes,
+        eval_from=eval_from,
+        limit_docs=limit_docs,
+        probs_out=probs_out,
+        types=types,
+        case_types=case_types,
+        init=init,
+        ema=ema,
+        command=command_line(ctx),
+    )
+    log_progress()
     with user_errors():
-        train_ner(
-            train,
-            dev,
-            base,
-            out,
-            epochs=epochs,
-            lr=lr,
-            batch_size=batch_size,
-            lora_r=lora_r,
-            lora_alpha=lora_alpha,
-            max_tokens=max_tokens,
-            seed=seed,
-            threads=threads,
-            select=select,
-            max_minutes=max_minutes,
-            eval_from=eval_from,
-            limit_docs=limit_docs,
-            probs_out=probs_out,
-            case_types=case_types,
-            init=init,
-            ema=ema,
-            command=command,
-            log=lambda message: typer.echo(message, err=True),
-        )
+        train_ner(config)

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import shlex
-import sys
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from mining.cli.common import user_errors
+from mining.cli.common import command_line, log_progress, user_errors
 from mining.cli.eval_re import Split, Task
 
 GROUP = "train"
@@ -26,6 +24,7 @@ _Corpus = "in its own layout (ChemProt folder, DDI XML folder, BC5CDR PubTator o
 
 
 def run(
+    ctx: typer.Context,
     task: Annotated[Task, typer.Option(help="Relation set to learn.", show_default=False)],
     train: Annotated[Path, typer.Option(help=f"Training corpus, {_Corpus}.", show_default=False)],
     dev: Annotated[
@@ -50,6 +49,7 @@ def run(
     ] = None,
     batch_size: Annotated[int, typer.Option(min=1, help="Candidates per batch.")] = 16,
     lora_r: Annotated[int, typer.Option(min=0, help="LoRA rank; 0: full fine-tune.")] = 16,
+    lora_alpha: Annotated[int | None, typer.Option(help="LoRA alpha (default 2*r).")] = None,
     max_tokens: Annotated[int, typer.Option(min=16, help="Subword tokens per candidate.")] = 192,
     head: Annotated[
         Head | None,
@@ -63,38 +63,42 @@ def run(
         float,
         typer.Option(min=0.0, max=1.0, help="Share of no-relation pairs drawn into each epoch."),
     ] = 1.0,
+    seed: Annotated[int, typer.Option()] = 13,
     threads: Annotated[int, typer.Option(min=1, help="CPU threads for torch.")] = 2,
     max_minutes: Annotated[
         float | None, typer.Option(help="Stop after the epoch that passes this budget.")
     ] = None,
+    eval_from: Annotated[int, typer.Option(min=1, help="First epoch scored on dev.")] = 1,
     limit_docs: Annotated[
         int | None, typer.Option(help="Use only the first N train and dev documents (smoke).")
     ] = None,
 ) -> None:
     """Train a relation classifier; keep the epoch with the best dev micro-F1."""
-    from mining.nlp.relations.tasks import TASKS
-    from mining.train.train_re import train_re
+    from mining.train.train_re import ReConfig, train_re
 
-    command = "biomine " + shlex.join(sys.argv[1:])
+    config = ReConfig(
+        task=task.value,
+        train=train,
+        dev=dev,
+        out=out,
+        base=base,
+        train_split=train_split.value,
+        dev_split=dev_split.value,
+        epochs=epochs,
+        lr=lr,
+        batch_size=batch_size,
+        lora_r=lora_r,
+        lora_alpha=lora_alpha,
+        max_tokens=max_tokens,
+        head=head.value if head else None,
+        negatives=negatives,
+        seed=seed,
+        threads=threads,
+        max_minutes=max_minutes,
+        eval_from=eval_from,
+        limit_docs=limit_docs,
+        command=command_line(ctx),
+    )
+    log_progress()
     with user_errors():
-        train_re(
-            TASKS[task.value],
-            train,
-            dev,
-            base,
-            out,
-            train_split=train_split.value,
-            dev_split=dev_split.value,
-            epochs=epochs,
-            lr=lr,
-            batch_size=batch_size,
-            lora_r=lora_r,
-            max_tokens=max_tokens,
-            head=head.value if head else None,
-            negatives=negatives,
-            threads=threads,
-            max_minutes=max_minutes,
-            limit_docs=limit_docs,
-            command=command,
-            log=lambda message: typer.echo(message, err=True),
-        )
+        train_re(config)

@@ -13,14 +13,13 @@ that, their change in int8 with a scale per row (``delta_rows``/``delta_int8``/
 ``delta_scale``). Fine-tuning moves the embeddings of the tokens its data has, not the
 others, so most embedding rows need no bytes; unlike a truncated SVD it is close to lossless.
 
-    python -m mining.train.base_delta --model /work/scratch/gene-full --out models/ner-gene \\
+    biomine train base-delta --model /work/scratch/gene-full --out models/ner-gene \\
         --embedding-rank 32
-    python -m mining.train.base_delta --model /work/scratch/gene-full --out models/ner-gene --int8
+    biomine train base-delta --model /work/scratch/gene-full --out models/ner-gene --int8
 """
 
 from __future__ import annotations
 
-import argparse
 import json
 import shutil
 from pathlib import Path
@@ -154,21 +153,3 @@ def export(
     }
     (out / CONFIG).write_text(json.dumps(delta, indent=2, sort_keys=True) + "\n")
     return out
-
-
-def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--model", required=True, help="folder of a full fine-tune (--lora-r 0)")
-    ap.add_argument("--out", required=True)
-    ap.add_argument("--embedding-rank", type=int, default=32)
-    ap.add_argument("--linear-rank", type=int, default=0, help="0: linear layers whole")
-    ap.add_argument("--int8", action="store_true", help="changed rows' change in int8 (no SVD)")
-    a = ap.parse_args(argv)
-    out = export(a.model, a.out, a.embedding_rank, a.linear_rank, a.int8)
-    size = sum(p.stat().st_size for p in out.iterdir())
-    print(f"wrote {out} ({size / 2**20:.1f} MiB)")
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

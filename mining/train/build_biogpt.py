@@ -6,12 +6,11 @@ generation): a model built by this script has ``microsoft/biogpt``'s tokenizer a
 layout at a fraction of its width, so it trains on a CPU in minutes, and every code path it
 exercises serves the real checkpoints unchanged.
 
-    python -m mining.train.build_biogpt --vocab ../shared/data/biogpt_vocab/base --out DIR
+    biomine train build-biogpt --vocab ../shared/data/biogpt_vocab/base --out DIR
 """
 
 from __future__ import annotations
 
-import argparse
 from pathlib import Path
 
 from mining.errors import ModelError
@@ -61,30 +60,3 @@ def build_biogpt(
     model.save_pretrained(str(out), safe_serialization=True)
     tokenizer.save_pretrained(str(out))
     return out
-
-
-def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--vocab", required=True, help="folder with fairseq dict.txt + bpecodes")
-    ap.add_argument("--out", required=True)
-    ap.add_argument("--hidden", type=int, default=128)
-    ap.add_argument("--layers", type=int, default=4)
-    ap.add_argument("--heads", type=int, default=4)
-    ap.add_argument("--max-positions", type=int, default=512)
-    ap.add_argument("--seed", type=int, default=13)
-    a = ap.parse_args(argv)
-    out = build_biogpt(
-        a.vocab,
-        a.out,
-        hidden=a.hidden,
-        layers=a.layers,
-        heads=a.heads,
-        max_positions=a.max_positions,
-        seed=a.seed,
-    )
-    print(f"wrote {out}")
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

@@ -9,15 +9,14 @@ disease classes count as Disease.
 The shipped default (``models/concepts-mesh``) reads the training and development sets; the
 train-only table (``models/concepts-mesh-train``) is the one to measure dev accuracy with:
 
-    python -m mining.train.build_concept_dictionary --out models/concepts-mesh-train \\
+    biomine train concepts --out models/concepts-mesh-train \\
         --dev ../shared/data/bc5cdr/pubtator/CDR_DevelopmentSet.PubTator.txt
 """
 
 from __future__ import annotations
 
-import argparse
 import gzip
-import sys
+import logging
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -29,6 +28,7 @@ from mining.nlp.normalise import FILENAME, HEADER, METHODS, ConceptNormaliser, m
 from mining.types import Document
 
 SHARED = Path(__file__).resolve().parents[3] / "shared" / "data"
+log = logging.getLogger(__name__)
 TRAIN_FILES = (
     SHARED / "bc5cdr" / "pubtator" / "CDR_TrainingSet.PubTator.txt",
     SHARED / "ncbi_disease" / "original" / "NCBItrainset_corpus.txt",
@@ -40,7 +40,7 @@ def read_gold(path: Path) -> list[Document]:
     whose offsets do not match its text) are reported on stderr and skipped."""
 
     def warn(error: BioMineError) -> None:
-        print(f"warning: {error}", file=sys.stderr)
+        log.warning("%s", error)
 
     docs = [d for d in read_any(path, on_error=warn) if isinstance(d, Document)]
     for doc in docs:
@@ -118,37 +118,14 @@ def concept_accuracy(normaliser: ConceptNormaliser, docs: Iterable[Document]) ->
     }
 
 
-def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--out", type=Path, required=True)
-    ap.add_argument(
-        "--train",
-        type=Path,
-        nargs="+",
-        default=list(TRAIN_FILES),
-        help="gold-annotated corpora (PubTator, BioC, ...); default BC5CDR + NCBI disease train",
-    )
-    ap.add_argument(
-        "--dev", type=Path, help="gold corpus to measure concept accuracy on (BC5CDR dev)"
-    )
-    args = ap.parse_args(argv)
+def build_dictionary(
+    train: Iterable[str | Path], out: str | Path
+) -> tuple[Path, list[tuple[str, str, str, int]]]:
+    """Count the gold mentions of every corpus in ``train`` and write the dictionary folder
+    ``out``; return the file written and its rows."""
     counts: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
-    for path in args.train:
-        for key, ids in count_mentions(read_gold(path)).items():
+    for path in train:
+        for key, ids in count_mentions(read_gold(Path(path))).items():
             counts[key].update(ids)
     rows = dictionary_rows(counts)
-    path = write_dictionary(rows, args.out)
-    print(f"{path}: {len(rows)} entries, {path.stat().st_size} bytes")
-    if args.dev:
-        report = concept_accuracy(ConceptNormaliser(rows), read_gold(args.dev))
-        print(f"{args.dev.name}: {report['mentions']} gold mentions with an id")
-        for key, value in report["accuracy"].items():
-            print(f"  accuracy {key}: {value:.4f} ({report['counts'][key]})")
-        for key, value in report["share"].items():
-            acc = report["method_accuracy"].get(key)
-            print(f"  {key}: {value:.4f} of mentions" + (f", {acc:.4f} right" if acc else ""))
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())
+    return write_dictionary(rows, Path(out)), rows

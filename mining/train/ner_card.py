@@ -1,8 +1,7 @@
-"""The README.md model card of a trained tagger folder, from its ``training_metrics.json``.
-
-A card says what the model tags, on what data it was trained and selected, the command that
-trained it, its dev scores (strict, character offsets) and its licence, so a folder copied
-anywhere still explains itself (the Hugging Face model-card layout, YAML header first).
+"""The README.md model card of a trained tagger folder (MiniLM or BioGPT architecture), from
+its ``training_metrics.json``, in the one card template (``mining.train.card``): what the model
+tags, on what data it was trained and selected, the command that trained it, its dev scores
+(strict, character offsets), limitations and licence.
 """
 
 from __future__ import annotations
@@ -10,6 +9,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from mining.train.card import Card, folder_size, scores_table, write
 from mining.train.metrics import Scores
 
 # What the card says of a training corpus, found by its file name: (hub dataset id, words,
@@ -45,18 +45,10 @@ def corpus_of(path: str) -> tuple[str, str, str]:
     return ("", Path(path).name, "see the corpus' own licence")
 
 
-def folder_size(folder: Path) -> int:
-    return sum(f.stat().st_size for f in folder.rglob("*") if f.is_file())
-
-
 def _scores_table(scores: dict[str, Scores] | None) -> str:
     if not scores:
-        return "| (not measured) | | | | | |"
-    return "\n".join(
-        f"| {t} | {100 * s.precision:.2f} | {100 * s.recall:.2f} | {100 * s.f1:.2f} | "
-        f"{s.tp + s.fn} | {s.tp + s.fp} |"
-        for t, s in scores.items()
-    )
+        return scores_table("type", []) + "\n| (not measured) | | | | | |"
+    return scores_table("type", [(t, s.as_dict()) for t, s in scores.items()])
 
 
 def _counts(counts: dict[str, int] | None) -> str:
@@ -168,51 +160,43 @@ def write_card(
         if ema
         else "| epoch | train loss | dev F1 | train s |\n|---:|---:|---:|---:|"
     )
-    header = "\n".join(
-        [
-            "---",
-            "license: " + ("mit" if biogpt else "apache-2.0"),
-            "language: en",
-            "library_name: transformers",
-            "pipeline_tag: token-classification",
-            *([] if biogpt else ["base_model: sentence-transformers/all-MiniLM-L6-v2"]),
-            "datasets:",
-            *(f"- {d}" for d in datasets),
-            "metrics:",
-            "- f1",
-            "tags:",
-            "- biomedical",
-            "- ner",
-            *(f"- {t.lower()}" for t in types),
-            "---",
-        ]
-    )
-    text = f"""{header}
-
-# {folder.name} — BioMine's {" + ".join(types)} tagger{" (BioGPT architecture)" if biogpt else ""}
-
+    header = {
+        "license": "mit" if biogpt else "apache-2.0",
+        "language": "en",
+        "library_name": "transformers",
+        "pipeline_tag": "token-classification",
+        **({} if biogpt else {"base_model": "sentence-transformers/all-MiniLM-L6-v2"}),
+        "datasets": datasets,
+        "metrics": ["f1"],
+        "tags": ["biomedical", "ner", *(t.lower() for t in types)],
+    }
+    gold = f"--gold {cfg['dev']}"
+    card = Card(
+        header=header,
+        title=f"{folder.name} — BioMine's {' + '.join(types)} tagger"
+        + (" (BioGPT architecture)" if biogpt else ""),
+        what=f"""\
 A BIO token classifier ({labels}) on top of {base_words}. The folder holds {weights}.
-Folder size: {folder_size(folder) / 1024:.0f} KiB.
-
-Open it with `mining.nlp.ner.NerTagger.from_pretrained("models/{folder.name}")`: it tags
+Folder size: {folder_size(folder) / 1024:.0f} KiB.""",
+        usage=f"""\
+`biomine annotate "some text" --model models/{folder.name}`, `biomine run --ner-model
+models/{folder.name}`, or in Python
+`mining.nlp.ner.NerTagger.from_pretrained("models/{folder.name}")`: it tags
 sentence windows (`mining.nlp.sentences`), decodes word-level spans
-(`mining.nlp.span_decoding`, strategy `{aggregation or "average"}`, then `tidy`){propagation}.
-
-## Data
+(`mining.nlp.span_decoding`, strategy `{aggregation or "average"}`, then `tidy`){propagation}.""",
+        data=f"""\
 - Train: {train_files}:
   {m.get("train_docs", 0):,} documents, {_counts(m.get("train_mentions"))} mentions.
 - Model selection and the figures below: `{Path(cfg["dev"]).name}`, {m.get("dev_docs", 0):,}
   documents, {_counts(m.get("dev_mentions"))} mentions. No test split was used.
 - Training windows are the sentences of `mining.nlp.sentences.split_document` (the windows
-  the tagger infers on), labels aligned on characters through the fast tokenizer's offsets.
-
-## Dev metrics (strict: exact character span and type)
+  the tagger infers on), labels aligned on characters through the fast tokenizer's offsets.""",
+        metrics_title="Dev metrics (strict: exact character span and type)",
+        metrics=f"""\
 Shipped configuration ({aggregation or "average"} word aggregation, edge tidying, {abbreviations}),
 measured by
-`python -m mining.train.train_ner --evaluate models/{folder.name} --dev {cfg["dev"]}`:
+`biomine eval ner --model models/{folder.name} {gold}`:
 
-| type | P | R | F1 | gold | predicted |
-|---|---:|---:|---:|---:|---:|
 {_scores_table(shipped)}
 
 Decoding variants logged by the training run at the selected epoch ({m["best_epoch"]}), overall
@@ -228,21 +212,21 @@ probabilities per word; `token`: no word aggregation; `+abbr`: abbreviation prop
 Per epoch ({m["select"]} F1 on dev):
 
 {history_head}
-{history}
-
-{notes}
-## Training
-```
-HF_HUB_OFFLINE=1 {m.get("command") or "python -m mining.train.train_ner ..."}
-```
+{history}""",
+        notes=notes,
+        command=m.get("command") or "biomine train ner ...",
+        training=f"""\
 AdamW (weight decay 0.01), linear schedule with 6% warm-up, lr {cfg["lr"]}, batch
 {cfg["batch_size"]} windows of at most {cfg["max_tokens"]} subword tokens, seed {cfg["seed"]},
 {cfg["epochs"]} epochs, best epoch kept by dev F1. Wall time {m["train_minutes"]} min on
-{cfg["threads"]} shared CPU threads (no GPU; other jobs ran on the same machine).{extras}
-
-## Licence
+{cfg["threads"]} shared CPU threads (no GPU; other jobs ran on the same machine).{extras}""",
+        limitations="""\
+- The figures are dev figures, on the set that also chose the epoch (no test split was
+  used): expect a little less on unseen text.
+- Trained on PubMed abstracts (or sentences) of the corpora above: other text (full text,
+  clinical notes) and entity types outside the label set are not covered.""",
+        licence=f"""\
 Weights: {weights_licence}.
-Training data: {"; ".join(sorted({f"{c[1]}: {c[2]}" for c in train_corpora}))}.
-"""
-    (folder / "README.md").write_text(text)
-    return folder / "README.md"
+Training data: {"; ".join(sorted({f"{c[1]}: {c[2]}" for c in train_corpora}))}.""",
+    )
+    return write(folder, card)

@@ -1,6 +1,7 @@
-"""The README.md model card of a trained relation classifier, from ``training_metrics.json``:
-what it relates, the data, the dev scores by the benchmark's own metric, the command, the
-licence (DDI-2013 is non-commercial, and so is a model trained on it)."""
+"""The README.md model card of a trained relation classifier, from ``training_metrics.json``, in
+the one card template (``mining.train.card``): what it relates, the data, the dev scores by the
+benchmark's own metric, the command, limitations and the licence (DDI-2013 is non-commercial,
+and so is a model trained on it)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from pathlib import Path
 
 from mining.nlp.model_folder import ENTITY_MARKERS
 from mining.nlp.relations.tasks import TASKS
+from mining.train.card import Card, folder_size, scores_table, write
 
 CORPORA = {
     "chemprot": (
@@ -38,11 +40,6 @@ def write_re_card(folder: str | Path, notes: str = "") -> Path:
     m = json.loads((folder / "training_metrics.json").read_text())
     task, cfg = TASKS[m["task"]], m["config"]
     dataset, corpus, licence, metric = CORPORA[task.name]
-    rows = "\n".join(
-        f"| {label} | {s['precision']:.2f} | {s['recall']:.2f} | {s['f1']:.2f} | "
-        f"{s['tp'] + s['fn']} | {s['tp'] + s['fp']} |"
-        for label, s in m["dev"].items()
-    )
     candidates = ", ".join(f"{k} {v:,}" for k, v in m["candidates"].items())
     history = "\n".join(
         f"| {h['epoch']} | {h['train_loss']} | {h['dev']['overall']['f1']:.2f} | {h['train_s']} |"
@@ -54,61 +51,55 @@ def write_re_card(folder: str | Path, notes: str = "") -> Path:
         if cfg.get("head", ENTITY_MARKERS) == ENTITY_MARKERS
         else "the head reads [CLS] (transformers' sequence-classification head)"
     )
-    size = sum(f.stat().st_size for f in folder.rglob("*") if f.is_file()) / 1024
-    text = f"""---
-license: {"cc-by-nc-4.0" if task.name == "ddi" else "apache-2.0"}
-language: en
-library_name: transformers
-pipeline_tag: text-classification
-base_model: sentence-transformers/all-MiniLM-L6-v2
-datasets:
-- {dataset}
-metrics:
-- f1
-tags:
-- biomedical
-- relation-extraction
----
-
-# {folder.name} — BioMine's {task.name} relation classifier
-
+    split = " --split dev" if cfg.get("dev_split", "all") != "all" else ""
+    card = Card(
+        header={
+            "license": "cc-by-nc-4.0" if task.name == "ddi" else "apache-2.0",
+            "language": "en",
+            "library_name": "transformers",
+            "pipeline_tag": "text-classification",
+            "base_model": "sentence-transformers/all-MiniLM-L6-v2",
+            "datasets": [dataset],
+            "metrics": ["f1"],
+            "tags": ["biomedical", "relation-extraction"],
+        },
+        title=f"{folder.name} — BioMine's {task.name} relation classifier",
+        what=f"""\
 Classifies candidate pairs ({", ".join(sorted(task.head_types))} → \
 {", ".join(sorted(task.tail_types))}) as one of {", ".join(task.labels)} or `none`, reading
 the sentence with typed entity markers (`mining.nlp.relations.candidates`); {head}. A LoRA
 adapter (r={cfg["lora_r"]}) with the trained LayerNorms and head ({m["trainable_params"]:,}
 parameters) on the MiniLM-L6 encoder of the installed package `{cfg["base"]}`, merged at load
-time. Folder size: {size:.0f} KiB. Open it with
-`mining.nlp.relations.RelationClassifier.from_pretrained("models/{folder.name}")`.
-
-## Data
+time. Folder size: {folder_size(folder) / 1024:.0f} KiB.""",
+        usage=f"""\
+`biomine run --re-model models/{folder.name}` (after the taggers), or in Python
+`mining.nlp.relations.RelationClassifier.from_pretrained("models/{folder.name}")`.""",
+        data=f"""\
 {corpus}: {m["train_docs"]} training documents, candidates {candidates};
-{m["dev_docs"]} dev documents. No test split was used.
-
-## Dev metrics ({metric})
+{m["dev_docs"]} dev documents. No test split was used.""",
+        metrics_title=f"Dev metrics ({metric})",
+        metrics=f"""\
 Reproduce: `biomine eval re --task {task.name} --model models/{folder.name} --gold {cfg["dev"]}\
-{" --split dev" if cfg.get("dev_split", "all") != "all" else ""}`
+{split}`
 
-| label | P | R | F1 | gold | predicted |
-|---|---:|---:|---:|---:|---:|
-{rows}
+{scores_table("label", m["dev"].items())}
 
 | epoch | train loss | dev micro-F1 | train s |
 |---:|---:|---:|---:|
-{history}
-
-{notes}
-## Training
-```
-HF_HUB_OFFLINE=1 {m.get("command") or "python -m mining.train.train_re ..."}
-```
+{history}""",
+        notes=notes,
+        command=m.get("command") or "biomine train re ...",
+        training=f"""\
 AdamW, linear schedule with 6% warm-up, lr {cfg["lr"]}, batch {cfg["batch_size"]}, at most
 {cfg["max_tokens"]} subword tokens per candidate, {100 * cfg.get("negatives", 1):.0f}% of the
 `none` pairs drawn afresh each epoch (at inference the `none` logit gets back the log-odds
 this costs it: `biomine_none_bias` in config.json), seed {cfg["seed"]}, {cfg["epochs"]} epoch(s);
-{m["train_minutes"]} min on {cfg["threads"]} CPU threads.
-
-## Licence
-Adapter: Apache-2.0 unless the data says otherwise. Training data: {licence}.
-"""
-    (folder / "README.md").write_text(text)
-    return folder / "README.md"
+{m["train_minutes"]} min on {cfg["threads"]} CPU threads.""",
+        limitations="""\
+- Scored with gold entities: relations found from raw text also depend on the tagger (and,
+  for concept-pair tasks, the concept normaliser) that finds the entities.
+- The figures are dev figures, on the set that also chose the epoch (no test split was used).""",
+        licence=f"""\
+Adapter: Apache-2.0 unless the data says otherwise. Training data: {licence}.""",
+    )
+    return write(folder, card)

@@ -13,7 +13,7 @@ five, ``ddi_split``) are held out; ``--split`` picks them everywhere the DDI cor
 
 from __future__ import annotations
 
-import sys
+import logging
 import zlib
 from collections.abc import Callable
 from pathlib import Path
@@ -31,8 +31,11 @@ def ddi_split(doc_id: str) -> str:
     return "dev" if zlib.crc32(doc_id.encode()) % 5 == 0 else "train"
 
 
+log = logging.getLogger(__name__)
+
+
 def warn(error: InputError) -> None:
-    print(f"warning: {error}", file=sys.stderr)
+    log.warning("%s", error)
 
 
 def load_task_documents(

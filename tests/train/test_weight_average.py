@@ -1,4 +1,4 @@
-"""The moving average of weights that ``train_ner --ema`` scores beside the last step's."""
+"""The moving average of weights that ``biomine train ner --ema`` scores beside the last step's."""
 
 from __future__ import annotations
 
