@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from types import SimpleNamespace
 from typing import NamedTuple
 
 from mining.errors import ModelError
@@ -67,21 +68,40 @@ def source_name(path_or_id: str | Path, config) -> str:
 
 
 def read_config(path_or_id: str | Path):
-    """The config of a model folder or hub id, checked to exist, without loading weights:
-    a ``ModelError`` naming it when it is no model."""
-    from transformers import AutoConfig
-
+    """The config of a model folder or hub id, checked to exist, without loading weights (a
+    local folder's ``config.json`` is read as JSON, without importing torch): a
+    ``ModelError`` naming it when it is no model."""
     name = str(path_or_id)
     folder = Path(name).expanduser()
-    looks_local = folder.exists() or name.startswith((".", "/", "~")) or name.count("/") > 1
-    if looks_local and not folder.is_dir():
+    if looks_local(name) and not folder.is_dir():
         raise ModelError(name, "no such model folder")
-    if folder.is_dir() and not (folder / "config.json").is_file():
-        raise ModelError(name, "not a model folder (no config.json)")
+    if folder.is_dir():
+        path = folder / "config.json"
+        if not path.is_file():
+            raise ModelError(name, "not a model folder (no config.json)")
+        try:
+            values = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise ModelError(name, f"unreadable config.json: {_first_line(exc)}") from exc
+        if not isinstance(values, dict) or "model_type" not in values:
+            raise ModelError(name, "config.json names no model_type")
+        return SimpleNamespace(**values)
+    from transformers import AutoConfig
+
     try:
-        return AutoConfig.from_pretrained(str(folder) if folder.is_dir() else name)
-    except (OSError, ValueError, KeyError, json.JSONDecodeError) as exc:
+        return AutoConfig.from_pretrained(name)
+    except (OSError, ValueError, KeyError) as exc:
         raise ModelError(name, f"cannot read its config: {_first_line(exc)}") from exc
+
+
+def looks_local(name: str) -> bool:
+    """Whether a model reference means a folder rather than a hub id (``org/name``): it
+    exists, starts like a path, has more than one ``/``, or its parent folder exists here
+    (``models/ner-gen`` mistyped is a missing folder, not a hub id to look up)."""
+    path = Path(name).expanduser()
+    if path.exists() or name.startswith((".", "/", "~")) or name.count("/") > 1:
+        return True
+    return "/" in name and path.parent.is_dir()
 
 
 def model_class(config, auto_class: str):
@@ -108,11 +128,14 @@ def load_model(
     opened with the transformers ``auto_class`` (``AutoModelForTokenClassification``, ...) on
     ``device`` (``auto``: the GPU if any) in ``dtype``, ready for inference; a ``ModelError``
     naming it (and ``task``, in words) when it is none of these."""
+    from transformers import AutoConfig
+
     name = str(path_or_id)
-    config = read_config(path_or_id)
+    read_config(path_or_id)  # a missing folder or config is named before anything loads
     folder = Path(name).expanduser()
     src = str(folder) if folder.is_dir() else name
     try:
+        config = AutoConfig.from_pretrained(src)
         auto = model_class(config, auto_class)
         kind, base_ref = folder_shape(folder) if folder.is_dir() else ("full", None)
         if kind == "full":
