@@ -1,0 +1,65 @@
+"""``biomine run`` as a user meets it: models checked before anything loads, a clear word
+when there is nothing to do, failures listed at the end."""
+
+from __future__ import annotations
+
+from typer.testing import CliRunner
+
+from mining.cli import app
+from mining.shipped_models import shipped
+from mining.store.database import open_database
+from mining.store.write_documents import store_documents
+from mining.types import Document
+from tests.nlp.tiny_models import tiny_classifier, tiny_token_classifier
+
+runner = CliRunner()
+LABELS = ["O", "B-Chemical", "I-Chemical", "B-Gene", "I-Gene"]
+
+
+def biomine(*args: str):
+    return runner.invoke(app, list(args), catch_exceptions=False)
+
+
+def said(text: str) -> str:
+    """Output with rich's line wrapping undone."""
+    return " ".join(text.split())
+
+
+def models(tmp_path) -> list[str]:
+    tagger = tiny_token_classifier(tmp_path / "ner", LABELS)
+    rel = tiny_classifier(tmp_path / "re", ["none", "CPR:3", "CPR:4", "CPR:5", "CPR:6", "CPR:9"])
+    concepts = str(shipped("concepts-mesh"))
+    return ["--ner-model", str(tagger), "--re-model", str(rel), "--concepts", concepts]
+
+
+def test_run_processes_reports_failures_then_has_nothing_to_do(tmp_path):
+    db = f"sqlite:///{tmp_path / 'b.db'}"
+    store_documents(
+        open_database(db),
+        [
+            Document("pmid:1", "Tamoxifen inhibits CYP2D6.", "Aspirin binds COX."),
+            Document("pmid:2", "A very long record.", "tamoxifen " * 40),
+        ],
+    )
+    args = [*models(tmp_path), "--db", db, "--max-chars", "200", "--device", "cpu"]
+    result = biomine("run", *args)
+    assert result.exit_code == 0, result.output
+    assert "2 document(s) processed" in result.stdout and "1 failed" in result.stdout
+    assert "pmid:2: input:" in said(result.stderr)
+    assert "over the limit of 200" in said(result.stderr)
+    again = biomine("run", *args)
+    assert again.exit_code == 0 and again.stdout.startswith("nothing to do")
+    retried = biomine("run", *args[:-4], "--retry-failed")  # no size limit this time
+    assert "1 document(s) that failed before will be tried again" in said(retried.stderr)
+    assert "1 document(s) processed" in retried.stdout and "0 failed" in retried.stdout
+
+
+def test_bad_models_and_options_are_named_before_anything_loads(tmp_path):
+    db = f"sqlite:///{tmp_path / 'b.db'}"
+    missing = biomine("run", "--db", db, "--re-model", str(tmp_path / "re-typo"))
+    assert missing.exit_code == 1 and "re-typo: no such model folder" in said(missing.stderr)
+    (tmp_path / "empty").mkdir()
+    empty = biomine("run", "--db", db, "--ner-model", str(tmp_path / "empty"))
+    assert "not a model folder (no config.json)" in said(empty.stderr)
+    dtype = biomine("run", "--db", db, "--dtype", "fp8")
+    assert dtype.exit_code == 2 and "--dtype" in dtype.output
