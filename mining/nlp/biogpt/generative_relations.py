@@ -19,10 +19,9 @@ import re
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
-from mining.errors import ModelError
 from mining.nlp.component import ENTITIES, RELATIONS, Component
 from mining.nlp.relations.candidates import concept_ids
-from mining.nlp.relations.tasks import TASKS, RelationTask
+from mining.nlp.relations.tasks import RelationTask, task_of
 from mining.types import Document, Entity, Relation
 
 SEPARATOR = "; "
@@ -158,11 +157,9 @@ class GenerativeRelationExtractor(Component):
             dtype=dtype,
         )
         name = str(path_or_hub_id).rstrip("/")
-        task = task or getattr(config, "biomine_task", None)
-        if task not in TASKS:
-            raise ModelError(name, f"unknown relation task {task!r}; give one of {sorted(TASKS)}")
+        relation_task = task_of(name, config, task)
         max_source = getattr(config, "biomine_max_source", 400)  # as it was trained
-        return cls(model, tokenizer, TASKS[task], name, max_source)
+        return cls(model, tokenizer, relation_task, name, max_source)
 
     def pipe(self, docs: Iterable[Document], batch_size: int = 32) -> Iterator[Document]:
         for doc in docs:

@@ -41,7 +41,7 @@ from mining.nlp.relations.candidates import (
     candidates,
     marked_text,
 )
-from mining.nlp.relations.tasks import NONE, TASKS, RelationTask
+from mining.nlp.relations.tasks import NONE, RelationTask, task_of
 from mining.nlp.token_encoding import special_affixes
 from mining.types import Document, Entity, Relation
 
@@ -175,11 +175,9 @@ class RelationClassifier(Component):
             dtype=dtype,
         )
         name = str(path_or_hub_id).rstrip("/")
-        task = task or getattr(config, "biomine_task", None)
-        if task not in TASKS:
-            raise ModelError(name, f"unknown relation task {task!r}; give one of {sorted(TASKS)}")
+        relation_task = task_of(name, config, task)
         device = next(model.parameters()).device
-        return cls(model, tokenizer, TASKS[task], name, device=device, **options)
+        return cls(model, tokenizer, relation_task, name, device=device, **options)
 
     def predict(self, texts: Sequence[str], batch_size: int = 32) -> np.ndarray:
         """Label probabilities (``len(texts) x n_labels``, columns in ``self.labels`` order)."""

@@ -66,3 +66,14 @@ CDR = RelationTask(
     document_level=True,
 )
 TASKS = {task.name: task for task in (CHEMPROT, DDI, CDR)}
+
+
+def task_of(model_name: str, config, task: str | None = None) -> RelationTask:
+    """The task a relation model folder is for: ``task`` if given, else its config's
+    ``biomine_task``; a ``ModelError`` naming the model when it is none of ``TASKS``."""
+    from mining.errors import ModelError
+
+    name = task or getattr(config, "biomine_task", None)
+    if name not in TASKS:
+        raise ModelError(model_name, f"unknown relation task {name!r}; give one of {sorted(TASKS)}")
+    return TASKS[name]
