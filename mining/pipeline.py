@@ -1,7 +1,7 @@
 """The mining pipeline over stored documents: an ordered list of components.
 
-    pipeline = Pipeline.from_pretrained()          # sentences -> taggers -> concepts -> relations
-    counts = run_pipeline(engine, pipeline)        # what these models have not seen yet
+    pipeline = Pipeline.from_pretrained()    # sentences, taggers, concepts, relations, embedder
+    counts = run_pipeline(engine, pipeline)  # what these models have not seen yet
 
 Data flows one way: documents are read from the store in batches, each component in turn
 predicts on the whole batch and writes its results onto working copies of the documents, and
@@ -24,7 +24,8 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
-from mining.nlp.component import Component, PipelineError, check_order
+from mining.nlp.component import EMBEDDINGS, Component, PipelineError, check_order
+from mining.nlp.embeddings import META_KEY as EMBEDDINGS_KEY
 from mining.pipeline_plan import ComponentSpec, plan
 from mining.store.processed import count_pending, pending_documents, write_results
 from mining.store.runs import finish_run, start_run
@@ -50,6 +51,7 @@ class RunCounts:
     documents: int = 0
     entities: int = 0
     relations: int = 0
+    embeddings: int = 0
     seconds: float = 0.0
     failures: list[Failure] = field(default_factory=list)
 
@@ -62,6 +64,7 @@ class RunCounts:
             "documents": self.documents,
             "entities": self.entities,
             "relations": self.relations,
+            "embeddings": self.embeddings,
             "failures": len(self.failures),
             "seconds": round(self.seconds, 3),
         }
@@ -72,6 +75,7 @@ class BatchResult:
     doc_ids: list[str]  # the documents processed (failed ones are not among them)
     entities: dict[str, list[Entity]] = field(default_factory=dict)  # by source
     relations: dict[str, list[Relation]] = field(default_factory=dict)
+    embeddings: dict[str, dict[str, object]] = field(default_factory=dict)  # {doc id: vector}
     failures: list[Failure] = field(default_factory=list)
 
 
@@ -90,12 +94,16 @@ class Pipeline:
         re_models: Sequence[str | Path] | None = None,
         concepts: str | Path | None = None,
         *,
+        embed_model: str | Path | None = None,
+        embeddings: bool = True,
         device: str | None = None,
         dtype: str | None = None,
         max_chars: int = DEFAULT_MAX_CHARS,
     ) -> Pipeline:
-        """The given models, or the shipped ones; every model is checked before any loads."""
-        return cls.load(plan(ner_models, re_models, concepts), device, dtype, max_chars)
+        """The given models, or the shipped ones (the embedder last, unless ``embeddings`` is
+        False); every model is checked before any loads."""
+        specs = plan(ner_models, re_models, concepts, embed_model, embeddings=embeddings)
+        return cls.load(specs, device, dtype, max_chars)
 
     @classmethod
     def load(
@@ -138,6 +146,12 @@ class Pipeline:
                 result.entities[component.source] = []
             if "relations" in component.assigns:
                 result.relations[component.source] = []
+            if EMBEDDINGS in component.assigns:
+                result.embeddings[component.source] = {
+                    d.id: d.meta[EMBEDDINGS_KEY][component.source]
+                    for d in work
+                    if component.source in d.meta.get(EMBEDDINGS_KEY, {})
+                }
         for doc in work:
             for e in doc.entities:
                 result.entities.setdefault(e.source, []).append(e)
@@ -208,10 +222,12 @@ def run_pipeline(
                 run_id,
                 sources=sources,
                 failures=[(f.doc_id, f"{f.component}: {f.error}") for f in result.failures],
+                embeddings=result.embeddings,
             )
             counts.documents += len(docs)
             counts.entities += n_ent
             counts.relations += n_rel
+            counts.embeddings += sum(len(v) for v in result.embeddings.values())
             counts.failures += result.failures
             counts.seconds = time.perf_counter() - t0
             if on_batch:

@@ -53,10 +53,14 @@ def plan(
     ner_models: Sequence[str | Path] | None = None,
     re_models: Sequence[str | Path] | None = None,
     concepts: str | Path | None = None,
+    embed_model: str | Path | None = None,
+    *,
+    embeddings: bool = True,
 ) -> list[ComponentSpec]:
     """Sentences, the taggers, the concept table, the relation extractors (a causal LM folder
-    is a generative extractor, anything else a marker classifier): the given models, or the
-    shipped defaults (``mining.shipped_models``). A ``ModelError`` names a bad one."""
+    is a generative extractor, anything else a marker classifier) and, last, the document
+    embedder (left out when ``embeddings`` is False): the given models, or the shipped
+    defaults (``mining.shipped_models``). A ``ModelError`` names a bad one."""
     from mining.nlp.biogpt.generative_relations import GenerativeRelationExtractor
     from mining.nlp.ner import NerTagger
     from mining.nlp.normalise import ConceptNormaliser
@@ -74,7 +78,18 @@ def plan(
         causal = any(a.endswith("ForCausalLM") for a in config.architectures or ())
         cls = GenerativeRelationExtractor if causal else RelationClassifier
         specs.append(ComponentSpec(cls, model, source_name(model, config)))
+    if embeddings:
+        specs.append(embedder_spec(embed_model))
     return specs
+
+
+def embedder_spec(embed_model: str | Path | None = None) -> ComponentSpec:
+    """The document embedder (default: the shipped reference), checked from its config."""
+    from mining.nlp.embeddings import Embedder, embedder_source
+    from mining.shipped_models import default_embedder
+
+    model = embed_model or default_embedder()
+    return ComponentSpec(Embedder, model, embedder_source(model))
 
 
 def concepts_source(folder: str | Path) -> str:

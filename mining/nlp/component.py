@@ -5,7 +5,8 @@ A component (spaCy's pipes, transformers' pipelines are the models here):
 - has a ``source``, ``folder-or-hub-id@version``, which the store writes on every row it
   produces and in its processed marks, so runs of different versions live side by side;
 - says what it ``requires`` of a document and what it ``assigns``: ``entities`` (taggers),
-  ``concepts`` (the normaliser fills the entities' concept ids), ``relations``, ``sentences``;
+  ``concepts`` (the normaliser fills the entities' concept ids), ``relations``, ``sentences``,
+  ``embeddings`` (a vector a document, in ``doc.meta["embeddings"][source]``);
 - is built by ``from_pretrained(path or hub id, device=, dtype=)``, which opens weights through
   the one model loader (``mining.nlp.model_loader``);
 - processes a batch with ``pipe(docs)``: it predicts for the whole batch, then writes its
@@ -25,6 +26,7 @@ from mining.errors import BioMineError
 from mining.types import Document
 
 SENTENCES, ENTITIES, CONCEPTS, RELATIONS = "sentences", "entities", "concepts", "relations"
+EMBEDDINGS = "embeddings"  # one dense vector a document (``mining.nlp.embeddings``)
 
 
 class PipelineError(BioMineError):

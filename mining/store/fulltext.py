@@ -8,6 +8,10 @@ HTML-like tags are removed (pasted "<b>cancer</b>" searches cancer), and so are 
 stop words outside phrases (PostgreSQL ignores them and SQLite indexes them; dropping them
 makes "haloperidol and dyskinesia" mean the same on both). A query left with no terms
 ("!!!", "the") matches nothing. User text is always passed as a bound parameter.
+
+``match="any"`` ORs the terms instead (ranked retrieval of natural-language questions, where
+no abstract holds every word: ``mining.retrieval.bm25``); the ranking (BM25 on SQLite, cover
+density on PostgreSQL) then rewards documents matching more, and rarer, terms.
 """
 
 from __future__ import annotations
@@ -72,25 +76,34 @@ def query_terms(query: str) -> list[str]:
     return terms
 
 
-def search_documents(engine: Engine, query: str, limit: int = 10) -> list[SearchHit]:
-    """Documents matching every term of ``query``, best first (ties by id)."""
+MATCHES = ("all", "any")
+
+
+def search_documents(
+    engine: Engine, query: str, limit: int = 10, *, match: str = "all"
+) -> list[SearchHit]:
+    """Documents matching every term of ``query`` (``match="any"``: at least one), best
+    first (ties by id)."""
     if not query.strip():
         raise BioMineError("empty search query")
+    if match not in MATCHES:
+        raise ValueError(f"match must be one of {MATCHES}, not {match!r}")
     terms = query_terms(query)
     if not terms:
         return []
     with engine.connect() as connection:
         if connection.dialect.name == "postgresql":
-            statement = _postgres(terms, limit)
+            statement = _postgres(terms, limit, match)
         else:
-            statement = _sqlite(terms, limit)
+            statement = _sqlite(terms, limit, match)
         rows = connection.execute(statement).all()
     return [SearchHit(r.id, r.title, r.year, r.journal, float(r.score), r.snippet) for r in rows]
 
 
-def _sqlite(terms: list[str], limit: int):
+def _sqlite(terms: list[str], limit: int, how: str = "all"):
     fts = table("documents_fts", column("rowid"))
-    match = " ".join('"' + term.replace('"', '""') + '"' for term in terms)
+    joiner = " OR " if how == "any" else " "
+    match = joiner.join('"' + term.replace('"', '""') + '"' for term in terms)
     score = (-func.bm25(literal_column("documents_fts"), 2.0, 1.0)).label("score")
     snippet = func.snippet(literal_column("documents_fts"), 1, "[", "]", " … ", 24)
     return (
@@ -109,12 +122,12 @@ def _sqlite(terms: list[str], limit: int):
     )
 
 
-def _postgres(terms: list[str], limit: int):
+def _postgres(terms: list[str], limit: int, how: str = "all"):
     english = literal_column("'english'::regconfig")
     query = None
     for term in terms:
         part = func.phraseto_tsquery(english, term)
-        query = part if query is None else query.op("&&")(part)
+        query = part if query is None else query.op("||" if how == "any" else "&&")(part)
     vector = literal_column("documents.search_vector")
     score = func.ts_rank_cd(vector, query, type_=Float).label("score")
     snippet = func.ts_headline(

@@ -11,6 +11,7 @@ from collections.abc import Iterator, Mapping, Sequence
 
 from sqlalchemy import Engine, delete, func, select
 
+from mining.store.embeddings import replace_embeddings
 from mining.store.read_documents import document_from_row
 from mining.store.schema import documents, processed
 from mining.store.write_annotations import replace_annotations
@@ -61,20 +62,26 @@ def write_results(
     *,
     sources: Sequence[str] | None = None,
     failures: Sequence[tuple[str, str]] = (),
+    embeddings: Mapping[str, Mapping[str, object]] | None = None,
 ) -> tuple[int, int]:
     """Replace each source's rows for ``doc_ids`` with the new ones (entity sources first, so
     relations can point at their mentions) and mark the documents processed by every one of
     ``sources`` (default: those with rows); one transaction. ``failures`` are (document id,
     error) of documents that failed: their rows are kept as they were and they are marked
     with the error, so a resumed run skips them (``clear_failures`` lets them be retried).
-    Returns (entities, relations) written."""
-    sources = list(dict.fromkeys(sources if sources is not None else [*entities, *relations]))
+    ``embeddings`` (source -> {document id: vector}) replace that model's stored vectors of
+    ``doc_ids`` in the same transaction. Returns (entities, relations) written."""
+    if sources is None:
+        sources = [*entities, *relations, *(embeddings or {})]
+    sources = list(dict.fromkeys(sources))
     n_entities = n_relations = 0
     with engine.begin() as connection:
         for source, rows in entities.items():
             n_entities += replace_annotations(connection, doc_ids, source, rows, [], run_id)[0]
         for source, rows in relations.items():
             n_relations += replace_annotations(connection, doc_ids, source, [], rows, run_id)[1]
+        for source, vectors in (embeddings or {}).items():
+            replace_embeddings(connection, doc_ids, source, vectors, run_id)
         failed = dict(failures)
         marked = [*doc_ids, *(d for d in failed if d not in set(doc_ids))]
         if marked and sources:

@@ -3,8 +3,9 @@
 Results are frozen dataclasses of plain values; filters are bound parameters of SQLAlchemy
 Core expressions, never SQL text built from user values; each list comes in a stable order
 (ties broken by keys) so pages never lose or repeat a row. Full-text search, the store
-summary and the streaming document reader of export live in ``fulltext.py``, ``stats.py``
-and ``read_documents.py`` and are re-exported from here: import them from this module.
+summary, the streaming document reader of export and the nearest stored vectors (dense
+retrieval) live in ``fulltext.py``, ``stats.py``, ``read_documents.py`` and ``embeddings.py``
+and are re-exported from here: import them from this module.
 
 Concepts are the keys relations aggregate by: a MeSH-style id that the ``concepts`` table
 names, or ``text:<Label>:<normalised text>`` for a mention no dictionary matched (its
@@ -35,6 +36,7 @@ from sqlalchemy import (
     union_all,
 )
 
+from mining.store.embeddings import VectorHit, embedding_sources, nearest_documents
 from mining.store.fulltext import SearchHit, search_documents
 from mining.store.read_documents import iter_documents
 from mining.store.schema import answers, concepts, documents, entities, relations, runs
@@ -58,11 +60,14 @@ __all__ = [
     "SearchHit",
     "Span",
     "StoreStats",
+    "VectorHit",
     "concept_documents",
     "concept_page",
     "document_view",
+    "embedding_sources",
     "iter_documents",
     "list_runs",
+    "nearest_documents",
     "pair_evidence",
     "relation_pairs",
     "search_documents",

@@ -15,6 +15,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -157,5 +158,24 @@ processed = Table(
 )
 Index("ix_processed_source", processed.c.source)
 
+# One dense vector a document and embedding model (``mining.nlp.embeddings``): ``dim``
+# little-endian float16 values (``mining.store.embeddings``). Read by model, in doc-id order,
+# for the brute-force cosine search: hence the (source, doc_id) index beside the key.
+embeddings = Table(
+    "embeddings",
+    metadata,
+    Column(
+        "doc_id",
+        String(DOC_ID_MAX),
+        ForeignKey("documents.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("source", String(SOURCE_MAX), primary_key=True),
+    Column("dim", Integer, nullable=False),
+    Column("vector", LargeBinary, nullable=False),
+    Column("run_id", Integer, ForeignKey("runs.id", ondelete="SET NULL")),
+)
+Index("ix_embeddings_source_doc", embeddings.c.source, embeddings.c.doc_id)
+
 # Rows derived from a document: dropped when a newer version of it replaces it.
-DERIVED_TABLES = (processed, relations, answers, entities)
+DERIVED_TABLES = (processed, relations, answers, entities, embeddings)
