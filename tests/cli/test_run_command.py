@@ -29,7 +29,11 @@ def models(tmp_path) -> list[str]:
     tagger = tiny_token_classifier(tmp_path / "ner", LABELS)
     rel = tiny_classifier(tmp_path / "re", ["none", "CPR:3", "CPR:4", "CPR:5", "CPR:6", "CPR:9"])
     concepts = str(shipped("concepts-mesh"))
-    return ["--ner-model", str(tagger), "--re-model", str(rel), "--concepts", concepts]
+    encoder = str(tiny_classifier(tmp_path / "enc", ["a", "b"]))  # the embedder, last
+    return [
+        *("--ner-model", str(tagger), "--re-model", str(rel), "--concepts", concepts),
+        *("--embed-model", encoder),
+    ]
 
 
 def test_run_processes_reports_failures_then_has_nothing_to_do(tmp_path):
@@ -45,6 +49,7 @@ def test_run_processes_reports_failures_then_has_nothing_to_do(tmp_path):
     result = biomine("run", *args)
     assert result.exit_code == 0, result.output
     assert "2 document(s) processed" in result.stdout and "1 failed" in result.stdout
+    assert "1 embeddings" in result.stdout  # the document that fails has no vector
     assert "pmid:2: input:" in said(result.stderr)
     assert "over the limit of 200" in said(result.stderr)
     again = biomine("run", *args)
@@ -52,6 +57,9 @@ def test_run_processes_reports_failures_then_has_nothing_to_do(tmp_path):
     retried = biomine("run", *args[:-4], "--retry-failed")  # no size limit this time
     assert "1 document(s) that failed before will be tried again" in said(retried.stderr)
     assert "1 document(s) processed" in retried.stdout and "0 failed" in retried.stdout
+    assert "1 embeddings" in retried.stdout
+    no_vectors = biomine("run", *args[:-4], "--no-embeddings")
+    assert no_vectors.stdout.startswith("nothing to do") and "enc" not in no_vectors.stdout
 
 
 def test_bad_models_and_options_are_named_before_anything_loads(tmp_path):

@@ -42,6 +42,7 @@ def models(tmp: Path) -> list[str]:
         str(rel),
         "--concepts",
         str(shipped("concepts-mesh")),
+        "--no-embeddings",  # the embedder's writes are covered by tests/store/test_embeddings
     ]
 
 
