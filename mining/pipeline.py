@@ -95,13 +95,13 @@ class Pipeline:
         concepts: str | Path | None = None,
         *,
         embed_model: str | Path | None = None,
-        embeddings: bool = True,
+        embeddings: bool = False,
         device: str | None = None,
         dtype: str | None = None,
         max_chars: int = DEFAULT_MAX_CHARS,
     ) -> Pipeline:
-        """The given models, or the shipped ones (the embedder last, unless ``embeddings`` is
-        False); every model is checked before any loads."""
+        """The given models, or the shipped ones (and the embedder last with ``embeddings``);
+        every model is checked before any loads."""
         specs = plan(ner_models, re_models, concepts, embed_model, embeddings=embeddings)
         return cls.load(specs, device, dtype, max_chars)
 

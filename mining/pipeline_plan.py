@@ -55,12 +55,14 @@ def plan(
     concepts: str | Path | None = None,
     embed_model: str | Path | None = None,
     *,
-    embeddings: bool = True,
+    embeddings: bool = False,
 ) -> list[ComponentSpec]:
     """Sentences, the taggers, the concept table, the relation extractors (a causal LM folder
     is a generative extractor, anything else a marker classifier) and, last, the document
-    embedder (left out when ``embeddings`` is False): the given models, or the shipped
-    defaults (``mining.shipped_models``). A ``ModelError`` names a bad one."""
+    embedder (only when ``embeddings``: a new component makes every document pending again
+    for the whole pipeline, so a processed database embeds with ``biomine embed``): the given
+    models, or the shipped defaults (``mining.shipped_models``). A ``ModelError`` names a bad
+    one."""
     from mining.nlp.biogpt.generative_relations import GenerativeRelationExtractor
     from mining.nlp.ner import NerTagger
     from mining.nlp.normalise import ConceptNormaliser

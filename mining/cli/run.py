@@ -49,9 +49,10 @@ def run(
         bool,
         typer.Option(
             "--embeddings/--no-embeddings",
-            help="Embed the documents (dense retrieval of questions) as the last step.",
+            help="Also embed the documents for dense retrieval of questions, as the last step "
+            "(off by default: `biomine embed` does it alone, without re-running the models).",
         ),
-    ] = True,
+    ] = False,
     device: Annotated[
         str, typer.Option(help="auto (the GPU if there is one), cpu, cuda or cuda:N.")
     ] = "auto",

@@ -32,7 +32,7 @@ def models(tmp_path) -> list[str]:
     encoder = str(tiny_classifier(tmp_path / "enc", ["a", "b"]))  # the embedder, last
     return [
         *("--ner-model", str(tagger), "--re-model", str(rel), "--concepts", concepts),
-        *("--embed-model", encoder),
+        *("--embed-model", encoder, "--embeddings"),
     ]
 
 
@@ -58,7 +58,7 @@ def test_run_processes_reports_failures_then_has_nothing_to_do(tmp_path):
     assert "1 document(s) that failed before will be tried again" in said(retried.stderr)
     assert "1 document(s) processed" in retried.stdout and "0 failed" in retried.stdout
     assert "1 embeddings" in retried.stdout
-    no_vectors = biomine("run", *args[:-4], "--no-embeddings")
+    no_vectors = biomine("run", *args[:-4], "--no-embeddings")  # the default
     assert no_vectors.stdout.startswith("nothing to do") and "enc" not in no_vectors.stdout
 
 
