@@ -170,8 +170,18 @@ def load_fast_tokenizer(src: str, config=None):
     from transformers import AutoConfig, AutoTokenizer
 
     config = config or AutoConfig.from_pretrained(src)
-    if config.model_type == "biogpt":
+    if config.model_type == "biogpt" or _tokenizer_class(src) == "BioGptTokenizer":
+        # Also another architecture trained on BioGPT's vocabulary (a Mamba, say).
         from mining.nlp.biogpt.tokenizer import BioGptTokenizerFast
 
         return BioGptTokenizerFast.from_pretrained(src)
     return AutoTokenizer.from_pretrained(src)
+
+
+def _tokenizer_class(src: str) -> str | None:
+    """The ``tokenizer_class`` a local folder's tokenizer_config.json names, if any."""
+    path = Path(src) / "tokenizer_config.json"
+    try:
+        return json.loads(path.read_text()).get("tokenizer_class") if path.is_file() else None
+    except (OSError, ValueError):
+        return None

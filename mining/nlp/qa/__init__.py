@@ -1,0 +1,1 @@
+"""Question answering over abstracts: PubMedQA-style yes / no / maybe readers."""
