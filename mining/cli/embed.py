@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from mining.cli.common import DbOption, database, stderr, user_errors
+from mining.cli.common import DbOption, database, printable, stderr, user_errors
 
 NAME = "embed"
 
@@ -68,7 +69,8 @@ def run(
 
             counts = run_pipeline(engine, pipeline, batch_size=batch_size, on_batch=advance)
     for f in counts.failures[:20]:
-        stderr.print(f"[red]failed:[/] {f.doc_id}: {f.error}", highlight=False)
+        said = printable(f"{f.doc_id}: {f.error}")  # untrusted: ids, messages
+        stderr.print(f"[red]failed:[/] {escape(said)}", highlight=False)
     typer.echo(
         f"{counts.embeddings:,} document(s) embedded in {counts.seconds:.1f} s "
         f"({counts.docs_per_s:.1f}/s), {len(counts.failures):,} failed; model: {specs[0].source}"

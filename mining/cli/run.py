@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from mining.cli.common import DbOption, database, stderr, user_errors
+from mining.cli.common import DbOption, database, printable, stderr, user_errors
 
 NAME = "run"
 SHOWN_FAILURES = 20
@@ -114,7 +115,8 @@ def run(
 
             counts = run_pipeline(engine, pipeline, batch_size=batch_size, on_batch=advance)
     for f in counts.failures[:SHOWN_FAILURES]:
-        stderr.print(f"[red]failed:[/] {f.doc_id}: {f.component}: {f.error}", highlight=False)
+        said = printable(f"{f.doc_id}: {f.component}: {f.error}")  # untrusted: ids, messages
+        stderr.print(f"[red]failed:[/] {escape(said)}", highlight=False)
     if len(counts.failures) > SHOWN_FAILURES:
         stderr.print(f"... and {len(counts.failures) - SHOWN_FAILURES:,} more", highlight=False)
     models = ", ".join(pipeline.sources)

@@ -43,21 +43,23 @@ def test_run_processes_reports_failures_then_has_nothing_to_do(tmp_path):
         [
             Document("pmid:1", "Tamoxifen inhibits CYP2D6.", "Aspirin binds COX."),
             Document("pmid:2", "A very long record.", "tamoxifen " * 40),
+            Document("x:[bold]3", "Another [red] long one.", "aspirin " * 40),
         ],
     )
     args = [*models(tmp_path), "--db", db, "--max-chars", "200", "--device", "cpu"]
     result = biomine("run", *args)
     assert result.exit_code == 0, result.output
-    assert "2 document(s) processed" in result.stdout and "1 failed" in result.stdout
+    assert "3 document(s) processed" in result.stdout and "2 failed" in result.stdout
+    assert "x:[bold]3: input:" in said(result.stderr)  # printed as it is, never as markup
     assert "1 embeddings" in result.stdout  # the document that fails has no vector
     assert "pmid:2: input:" in said(result.stderr)
     assert "over the limit of 200" in said(result.stderr)
     again = biomine("run", *args)
     assert again.exit_code == 0 and again.stdout.startswith("nothing to do")
     retried = biomine("run", *args[:-4], "--retry-failed")  # no size limit this time
-    assert "1 document(s) that failed before will be tried again" in said(retried.stderr)
-    assert "1 document(s) processed" in retried.stdout and "0 failed" in retried.stdout
-    assert "1 embeddings" in retried.stdout
+    assert "2 document(s) that failed before will be tried again" in said(retried.stderr)
+    assert "2 document(s) processed" in retried.stdout and "0 failed" in retried.stdout
+    assert "2 embeddings" in retried.stdout
     no_vectors = biomine("run", *args[:-4], "--no-embeddings")  # the default
     assert no_vectors.stdout.startswith("nothing to do") and "enc" not in no_vectors.stdout
 
