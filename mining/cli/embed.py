@@ -5,10 +5,9 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from mining.cli.common import DbOption, database, printable, stderr, user_errors
+from mining.cli.common import DbOption, database, user_errors
+from mining.cli.pipeline_progress import print_failures, run_with_progress
 
 NAME = "embed"
 
@@ -36,7 +35,7 @@ def run(
     this model version has not embedded yet, one vector a document, for dense retrieval.
     Resumable like `biomine run`, whose last step is the same embedder."""
     from mining.nlp.model_loader import DTYPES
-    from mining.pipeline import Pipeline, pending, run_pipeline
+    from mining.pipeline import Pipeline, pending
     from mining.pipeline_plan import embedder_spec
 
     with user_errors():
@@ -53,24 +52,8 @@ def run(
 
             torch.set_num_threads(threads)
         pipeline = Pipeline.load(specs, device, dtype)
-        progress = Progress(
-            TextColumn("[bold]embed[/]"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TextColumn("[cyan]{task.fields[rate]} docs/s"),
-            TimeElapsedColumn(),
-            console=stderr,
-        )
-        with progress:
-            task = progress.add_task("embed", total=todo, rate="-")
-
-            def advance(counts, batch_docs: int) -> None:
-                progress.update(task, advance=batch_docs, rate=f"{counts.docs_per_s:.1f}")
-
-            counts = run_pipeline(engine, pipeline, batch_size=batch_size, on_batch=advance)
-    for f in counts.failures[:20]:
-        said = printable(f"{f.doc_id}: {f.error}")  # untrusted: ids, messages
-        stderr.print(f"[red]failed:[/] {escape(said)}", highlight=False)
+        counts = run_with_progress(engine, pipeline, "embed", todo, batch_size)
+    print_failures(counts.failures, with_component=False)
     typer.echo(
         f"{counts.embeddings:,} document(s) embedded in {counts.seconds:.1f} s "
         f"({counts.docs_per_s:.1f}/s), {len(counts.failures):,} failed; model: {specs[0].source}"

@@ -5,13 +5,11 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from mining.cli.common import DbOption, database, printable, stderr, user_errors
+from mining.cli.common import DbOption, database, stderr, user_errors
+from mining.cli.pipeline_progress import print_failures, run_with_progress
 
 NAME = "run"
-SHOWN_FAILURES = 20
 
 
 def run(
@@ -76,7 +74,7 @@ def run(
     run continues where it stopped. A document that makes a model fail is reported and
     skipped; the run goes on."""
     from mining.nlp.model_loader import DTYPES
-    from mining.pipeline import Pipeline, pending, run_pipeline
+    from mining.pipeline import Pipeline, pending
     from mining.pipeline_plan import plan
     from mining.store.processed import clear_failures
 
@@ -99,26 +97,8 @@ def run(
 
             torch.set_num_threads(threads)
         pipeline = Pipeline.load(specs, device, dtype, max_chars)
-        progress = Progress(
-            TextColumn("[bold]run[/]"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TextColumn("[cyan]{task.fields[rate]} docs/s"),
-            TimeElapsedColumn(),
-            console=stderr,
-        )
-        with progress:
-            task = progress.add_task("run", total=todo, rate="-")
-
-            def advance(counts, batch_docs: int) -> None:
-                progress.update(task, advance=batch_docs, rate=f"{counts.docs_per_s:.1f}")
-
-            counts = run_pipeline(engine, pipeline, batch_size=batch_size, on_batch=advance)
-    for f in counts.failures[:SHOWN_FAILURES]:
-        said = printable(f"{f.doc_id}: {f.component}: {f.error}")  # untrusted: ids, messages
-        stderr.print(f"[red]failed:[/] {escape(said)}", highlight=False)
-    if len(counts.failures) > SHOWN_FAILURES:
-        stderr.print(f"... and {len(counts.failures) - SHOWN_FAILURES:,} more", highlight=False)
+        counts = run_with_progress(engine, pipeline, "run", todo, batch_size)
+    print_failures(counts.failures)
     models = ", ".join(pipeline.sources)
     typer.echo(
         f"{counts.documents:,} document(s) processed in {counts.seconds:.1f} s "

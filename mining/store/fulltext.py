@@ -100,6 +100,18 @@ def search_documents(
     return [SearchHit(r.id, r.title, r.year, r.journal, float(r.score), r.snippet) for r in rows]
 
 
+def _hit_columns(score, snippet):
+    """What a search hit reads, on either backend."""
+    return select(
+        documents.c.id,
+        documents.c.title,
+        documents.c.year,
+        documents.c.journal,
+        score,
+        snippet.label("snippet"),
+    )
+
+
 def _sqlite(terms: list[str], limit: int, how: str = "all"):
     fts = table("documents_fts", column("rowid"))
     joiner = " OR " if how == "any" else " "
@@ -107,14 +119,7 @@ def _sqlite(terms: list[str], limit: int, how: str = "all"):
     score = (-func.bm25(literal_column("documents_fts"), 2.0, 1.0)).label("score")
     snippet = func.snippet(literal_column("documents_fts"), 1, "[", "]", " … ", 24)
     return (
-        select(
-            documents.c.id,
-            documents.c.title,
-            documents.c.year,
-            documents.c.journal,
-            score,
-            snippet.label("snippet"),
-        )
+        _hit_columns(score, snippet)
         .select_from(fts.join(documents, documents.c.pk == fts.c.rowid))
         .where(literal_column("documents_fts").op("MATCH")(bindparam("match", match)))
         .order_by(score.desc(), documents.c.id)
@@ -137,14 +142,7 @@ def _postgres(terms: list[str], limit: int, how: str = "all"):
         "StartSel=[, StopSel=], MaxWords=30, MinWords=10, MaxFragments=2",
     )
     return (
-        select(
-            documents.c.id,
-            documents.c.title,
-            documents.c.year,
-            documents.c.journal,
-            score,
-            snippet.label("snippet"),
-        )
+        _hit_columns(score, snippet)
         .where(vector.op("@@")(query))
         .order_by(score.desc(), documents.c.id)
         .limit(limit)
