@@ -124,8 +124,38 @@ answers = Table(
     Column("evidence_end", Integer),
     Column("source", String(SOURCE_MAX), nullable=False),
     Column("run_id", Integer, ForeignKey("runs.id", ondelete="SET NULL")),
+    # Set for the answers of an asked question (``questions``); NULL for answers stored
+    # without one (gold PubMedQA labels, rows from before migration 0006).
+    Column(
+        "question_id",
+        Integer,
+        # Named: migration 0006 adds it in batch mode, which needs the name on SQLite.
+        ForeignKey("questions.id", ondelete="CASCADE", name="fk_answers_question_id"),
+    ),
+    Column("rank", Integer),  # 1-based retrieval rank of the document for the question
+    Column("retrieval_score", Float),
 )
 Index("ix_answers_doc_source", answers.c.doc_id, answers.c.source)
+Index("ix_answers_question", answers.c.question_id)
+
+# A question asked of the store (``biomine ask``): the aggregated answer over the retrieved
+# abstracts, how they were retrieved and which reader read them. Its per-abstract answers
+# are ``answers`` rows pointing here; they go with it.
+questions = Table(
+    "questions",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("question", Text, nullable=False),
+    Column("label", String(16), nullable=False),  # yes, no, maybe
+    Column("probs", JSON, nullable=False),  # label -> probability
+    Column("k", Integer, nullable=False),  # abstracts asked for
+    Column("retrieval", String(16), nullable=False),  # hybrid, bm25, dense
+    Column("source", String(SOURCE_MAX), nullable=False),  # the reader
+    Column("run_id", Integer, ForeignKey("runs.id", ondelete="SET NULL")),
+    Column("asked_at", DateTime(timezone=True), nullable=False),
+)
+# The app lists the recent questions.
+Index("ix_questions_asked_at", questions.c.asked_at)
 
 runs = Table(
     "runs",
