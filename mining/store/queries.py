@@ -11,16 +11,17 @@ Concepts are the keys relations aggregate by: a MeSH-style id that the ``concept
 names, or ``text:<Label>:<normalised text>`` for a mention no dictionary matched (its
 label and text are read from the key itself).
 
-Why one file of about 700 lines: it is the whole read surface of the store, the one module
+Why one file of about 800 lines: it is the whole read surface of the store, the one module
 the app and the CLI import reads from, and its sections (relation pairs, evidence, concept
-pages, documents, runs, autocomplete) share the concept-key helpers and row types.
+pages, documents, runs, asked questions, autocomplete) share the concept-key, span and
+document-text helpers and row types.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -39,10 +40,19 @@ from sqlalchemy import (
 from mining.store.embeddings import VectorHit, embedding_sources, nearest_documents
 from mining.store.fulltext import SearchHit, search_documents
 from mining.store.read_documents import iter_documents
-from mining.store.schema import answers, concepts, documents, entities, relations, runs
+from mining.store.schema import (
+    answers,
+    concepts,
+    documents,
+    entities,
+    questions,
+    relations,
+    runs,
+)
 from mining.store.stats import StoreStats, store_stats
 
 __all__ = [
+    "AnswerRow",
     "ConceptDocument",
     "ConceptPage",
     "ConceptSuggestion",
@@ -52,6 +62,7 @@ __all__ = [
     "DocumentView",
     "Evidence",
     "NameCount",
+    "QuestionRow",
     "RelatedConcept",
     "RelationCursor",
     "RelationPage",
@@ -69,6 +80,8 @@ __all__ = [
     "list_runs",
     "nearest_documents",
     "pair_evidence",
+    "question_answers",
+    "recent_questions",
     "relation_pairs",
     "search_documents",
     "store_sources",
@@ -658,6 +671,114 @@ def store_sources(engine: Engine) -> list[str]:
     query = union(*(select(table.c.source) for table in (entities, relations, answers)))
     with engine.connect() as connection:
         return sorted(connection.execute(query).scalars())
+
+
+# --- asked questions and their answers ------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class QuestionRow:
+    """A question asked of the store (``biomine ask``) and its aggregated answer."""
+
+    id: int
+    question: str
+    label: str  # yes, no, maybe
+    probs: dict[str, float]
+    k: int  # abstracts asked for
+    retrieval: str  # hybrid, bm25, dense
+    source: str  # the reader
+    run_id: int | None
+    asked_at: datetime  # in UTC
+    n_answers: int  # abstracts read and still stored (a replaced document loses its answer)
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerRow:
+    """One abstract read for a question: what the reader answered and why."""
+
+    rank: int  # 1-based retrieval rank
+    doc_id: str
+    title: str
+    label: str
+    probs: dict[str, float]
+    evidence: Span | None  # a span of the document text (title + " " + abstract)
+    retrieval_score: float | None
+    source: str
+
+
+def recent_questions(engine: Engine, limit: int = 20) -> list[QuestionRow]:
+    """The questions asked, newest first (ties by id, the later first)."""
+    if limit < 1:
+        raise ValueError("limit must be at least 1")
+    n_answers = (
+        select(func.count())
+        .where(answers.c.question_id == questions.c.id)
+        .correlate(questions)
+        .scalar_subquery()
+    )
+    query = (
+        select(questions, n_answers.label("n_answers"))
+        .order_by(questions.c.asked_at.desc(), questions.c.id.desc())
+        .limit(limit)
+    )
+    with engine.connect() as connection:
+        rows = connection.execute(query).all()
+    return [
+        QuestionRow(
+            id=r.id,
+            question=r.question,
+            label=r.label,
+            probs=dict(r.probs or {}),
+            k=r.k,
+            retrieval=r.retrieval,
+            source=r.source,
+            run_id=r.run_id,
+            asked_at=_utc(r.asked_at),
+            n_answers=r.n_answers,
+        )
+        for r in rows
+    ]
+
+
+def question_answers(engine: Engine, question_id: int) -> list[AnswerRow]:
+    """The answers read for one question, in retrieval rank order; [] for an unknown id."""
+    query = (
+        select(
+            answers.c.rank,
+            answers.c.doc_id,
+            answers.c.label,
+            answers.c.probs,
+            answers.c.evidence_start,
+            answers.c.evidence_end,
+            answers.c.retrieval_score,
+            answers.c.source,
+            documents.c.title,
+            documents.c.abstract,
+        )
+        .select_from(answers.join(documents, documents.c.id == answers.c.doc_id))
+        .where(answers.c.question_id == question_id)
+        .order_by(answers.c.rank, answers.c.id)
+    )
+    with engine.connect() as connection:
+        rows = connection.execute(query).all()
+    return [
+        AnswerRow(
+            rank=r.rank,
+            doc_id=r.doc_id,
+            title=r.title,
+            label=r.label,
+            probs=dict(r.probs or {}),
+            evidence=_span(_document_text(r.title, r.abstract), r.evidence_start, r.evidence_end),
+            retrieval_score=float(r.retrieval_score) if r.retrieval_score is not None else None,
+            source=r.source,
+        )
+        for r in rows
+    ]
+
+
+def _utc(moment: datetime) -> datetime:
+    # SQLite hands back the stored UTC time without its zone, PostgreSQL an aware one.
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 # --- autocomplete ----------------------------------------------------------------------
