@@ -12,7 +12,7 @@ NAME = "stats"
 
 
 def run(db: DbOption = None) -> None:
-    """Print counts of documents, entities, relations, concepts, answers and runs."""
+    """Print counts of documents, entities, relations, concepts, questions, answers and runs."""
     with user_errors():
         stats = store_stats(read_database(db))
     console = Console()
@@ -20,7 +20,8 @@ def run(db: DbOption = None) -> None:
     span = f", years {first}–{last}" if first else ""
     console.print(
         f"[bold]{stats.documents:,}[/] documents ({stats.with_abstract:,} with abstract{span}), "
-        f"{stats.concepts:,} concepts, {stats.answers:,} answers, {stats.runs:,} runs",
+        f"{stats.concepts:,} concepts, {stats.questions:,} questions, {stats.answers:,} answers, "
+        f"{stats.runs:,} runs",
         highlight=False,
     )
     for title, counts in (("entities", stats.entities), ("relations", stats.relations)):

@@ -6,7 +6,15 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import Engine, func, select
 
-from mining.store.schema import answers, concepts, documents, entities, relations, runs
+from mining.store.schema import (
+    answers,
+    concepts,
+    documents,
+    entities,
+    questions,
+    relations,
+    runs,
+)
 
 
 @dataclass
@@ -15,6 +23,7 @@ class StoreStats:
     with_abstract: int
     concepts: int
     answers: int
+    questions: int
     runs: int
     years: tuple[int | None, int | None]
     entities: dict[tuple[str, str], int] = field(default_factory=dict)  # (source, label)
@@ -43,6 +52,7 @@ def store_stats(engine: Engine) -> StoreStats:
             ),
             concepts=scalar(select(func.count()).select_from(concepts)),
             answers=scalar(select(func.count()).select_from(answers)),
+            questions=scalar(select(func.count()).select_from(questions)),
             runs=scalar(select(func.count()).select_from(runs)),
             years=tuple(years.one()),
             entities=grouped(entities),
