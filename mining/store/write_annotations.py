@@ -28,11 +28,14 @@ def replace_annotations(
     new_relations: Sequence[Relation],
     run_id: int | None = None,
 ) -> tuple[int, int]:
-    """Swap one model's rows for these documents: re-running a model never duplicates."""
+    """Swap one model's rows for these documents: re-running a model never duplicates.
+    The answers of asked questions (``questions``) are a record of what was asked and stay;
+    they go only with their question or a newer version of their document."""
     for table in (relations, answers, entities):
-        connection.execute(
-            delete(table).where(table.c.doc_id.in_(doc_ids), table.c.source == source)
-        )
+        statement = delete(table).where(table.c.doc_id.in_(doc_ids), table.c.source == source)
+        if table is answers:
+            statement = statement.where(answers.c.question_id.is_(None))
+        connection.execute(statement)
     return write_annotations(connection, new_entities, new_relations, run_id)
 
 
