@@ -58,6 +58,33 @@ def test_ingest_twice_then_stats_and_search(db_url, tmp_path):
     assert found.output.count("pmid:") == 2
 
 
+def test_stats_counts_questions_and_their_answers(db_url, tmp_path):
+    from mining.store.database import open_database
+    from mining.store.questions import write_question
+    from mining.types import Answer
+
+    assert biomine("ingest", str(small_pubtator(tmp_path)), "--db", db_url).exit_code == 0
+    question = "Does lithium cause polyuria?"
+    engine = open_database(db_url)
+    for doc_ids in (["pmid:101", "pmid:102"], []):
+        read = [(Answer(question, doc_id, "yes", {"yes": 0.9}), 1.0) for doc_id in doc_ids]
+        write_question(
+            engine,
+            question,
+            "yes",
+            {"yes": 0.9},
+            read,
+            k=2,
+            retrieval="bm25",
+            source="r",
+            run_id=None,
+        )
+    engine.dispose()
+    stats = biomine("stats", "--db", db_url)
+    assert stats.exit_code == 0, stats.output
+    assert "2 questions, 2 answers" in stats.output
+
+
 def test_one_bad_input_is_named_and_the_rest_is_stored(db_url, tmp_path):
     good = small_pubtator(tmp_path)
     broken = tmp_path / "broken.xml.gz"
