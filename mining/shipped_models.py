@@ -26,6 +26,7 @@ CHECKOUT_MODELS = Path(__file__).resolve().parent.parent / "models"
 NER = ("ner-chem-disease", "ner-gene")
 CONCEPTS = "concepts-mesh"
 RELATIONS = ("re-chemprot", "re-ddi", "re-cdr")  # one per task: models/re-<task>
+READER = "qa-pubmedqa"  # the PubMedQA reader of ``biomine ask`` and ``biomine eval qa``
 
 
 def models_dir() -> Path:
@@ -62,6 +63,10 @@ def default_re_models() -> list[Path]:
     """The shipped relation classifiers present (a checkout may lack some)."""
     root = models_dir()
     return [root / name for name in RELATIONS if (root / name / "config.json").is_file()]
+
+
+def default_reader() -> Path:
+    return shipped(READER)
 
 
 def default_concepts() -> Path:

@@ -9,8 +9,10 @@ import typer
 
 from mining.cli import (
     annotate,
+    ask,
     embed,
     eval_ner,
+    eval_qa,
     eval_re,
     eval_retrieval,
     export,
@@ -23,6 +25,7 @@ from mining.cli import (
     train_build_biogpt,
     train_concepts,
     train_ner,
+    train_qa,
     train_re,
 )
 
@@ -64,18 +67,19 @@ def _options(
     pass
 
 
-for module in (ingest, run, embed, stats, search, export, annotate):
+for module in (ingest, run, embed, ask, stats, search, export, annotate):
     app.command(module.NAME, help=module.run.__doc__)(module.run)
 
 # Command groups (`biomine eval ner`, `biomine eval re`): one module per command.
 GROUPS = {
-    "eval": ("Score models on gold corpora.", (eval_ner, eval_re, eval_retrieval)),
+    "eval": ("Score models on gold corpora.", (eval_ner, eval_re, eval_qa, eval_retrieval)),
     "train": (
         "Train models on gold corpora, and build the folders they start from.",
         (
             train_ner,
             train_re,
             train_biogpt_re,
+            train_qa,
             train_base_delta,
             train_build_biogpt,
             train_concepts,

@@ -94,3 +94,13 @@ def _attach_annotations(
         )
     for doc_id, rels in grouped.items():
         by_id[doc_id].relations.extend(rels)
+
+
+def documents_by_id(engine: Engine, ids: Sequence[str]) -> dict[str, Document]:
+    """The stored documents of ``ids`` (without annotations), by id; ids not stored are
+    absent."""
+    if not ids:
+        return {}
+    with engine.connect() as connection:
+        rows = connection.execute(select(documents).where(documents.c.id.in_(list(ids)))).all()
+    return {row.id: document_from_row(row) for row in rows}

@@ -16,7 +16,6 @@ the first k hits.
 
 from __future__ import annotations
 
-import json
 import os
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -26,7 +25,7 @@ from pathlib import Path
 from sqlalchemy import Engine
 
 from mining.corpus.detect import read_any
-from mining.errors import InputError
+from mining.corpus.pubmedqa import read_pubmedqa
 from mining.retrieval import DEPTH, bm25, dense_many, rrf
 from mining.store.write_documents import store_documents
 from mining.types import Document, pmid_id
@@ -56,16 +55,8 @@ def data_dir(given: str | Path | None = None) -> Path:
 
 def pubmedqa(path: Path, limit: int | None = None) -> tuple[list[Document], dict[str, str]]:
     """PubMedQA's documents (empty title, CONTEXTS as the abstract) and questions by doc id."""
-    try:
-        records = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as error:
-        raise InputError(str(path), f"cannot read PubMedQA questions: {error}") from error
-    docs, questions = [], {}
-    for pmid, record in islice(records.items(), limit):
-        doc = Document(pmid_id(pmid), "", " ".join(record["CONTEXTS"]), {"corpus": "pubmedqa"})
-        docs.append(doc)
-        questions[doc.id] = record["QUESTION"]
-    return docs, questions
+    records = read_pubmedqa(path)[:limit]
+    return [r.document() for r in records], {r.doc_id: r.question for r in records}
 
 
 def corpus_documents(

@@ -8,15 +8,20 @@ WORDS = "@ * # ^ chemical gene tamoxifen inhibits cyp2d6 and binds aspirin cox .
 
 
 def tiny_classifier(
-    folder: Path, labels: list[str], favour: str | None = None, task: str = "chemprot"
+    folder: Path,
+    labels: list[str],
+    favour: str | None = None,
+    task: str = "chemprot",
+    words: list[str] | None = None,
 ) -> Path:
     """A 1-layer BERT sequence classifier with ``labels``; ``favour`` gets a large bias, so the
-    classifier predicts that label for every input (plumbing tests, not quality)."""
+    classifier predicts that label for every input (plumbing tests, not quality); ``words``:
+    its vocabulary after the special tokens (default ``WORDS``)."""
     import torch
     from transformers import BertConfig, BertForSequenceClassification, BertTokenizerFast
 
     folder.mkdir(parents=True, exist_ok=True)
-    vocab = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", *WORDS]
+    vocab = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", *(words or WORDS)]
     (folder / "vocab.txt").write_text("\n".join(vocab) + "\n")
     BertTokenizerFast(vocab=str(folder / "vocab.txt")).save_pretrained(folder)
     torch.manual_seed(0)

@@ -10,19 +10,17 @@ relations (BioGPT's own start token); other models ``source target`` after their
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 
-from mining.nlp.component import Component
-from mining.nlp.qa.answers import ANSWERS, LABELS, QUESTION, source_text, target_text
-from mining.types import Answer, Document
+from mining.nlp.qa.answers import LABELS, source_text, target_text
+from mining.nlp.qa.reader import Passage, Reader
 
 
-class GenerativeQuestionReader(Component):
+class GenerativeQuestionReader(Reader):
     kind = "generative question reader"
-    assigns = (ANSWERS,)
 
     def __init__(self, model, tokenizer, name: str, max_source: int | None = None):
         from mining.nlp.model_loader import source_name
@@ -81,30 +79,5 @@ class GenerativeQuestionReader(Component):
         scores = np.array(totals)
         return np.exp(scores - scores.max()) / np.exp(scores - scores.max()).sum()
 
-    def answer(self, question: str, doc: Document, sentences: Sequence[tuple[int, int]] = ()):
-        """The ``Answer`` for ``doc``; its evidence is the sentence that alone gives the chosen
-        answer the highest probability (when ``sentences`` are given)."""
-        probs = self.probabilities(question, doc.text)
-        best = int(probs.argmax())
-        evidence = None
-        if sentences:
-            alone = [self.probabilities(question, doc.text[s:e])[best] for s, e in sentences]
-            evidence = tuple(sentences[int(np.argmax(alone))])
-        return Answer(
-            question,
-            doc.id,
-            LABELS[best],
-            {label: round(float(p), 4) for label, p in zip(LABELS, probs, strict=True)},
-            evidence,
-            self.source,
-        )
-
-    def pipe(self, docs: Iterable[Document], batch_size: int = 32) -> Iterator[Document]:
-        """Each document read for ``doc.meta["question"]``; the answer in ``meta["answer"]``."""
-        from mining.nlp.relations.candidates import sentence_spans
-
-        for doc in docs:
-            question = doc.meta.get(QUESTION)
-            if question:
-                doc.meta["answer"] = self.answer(question, doc, sentence_spans(doc))
-            yield doc
+    def read(self, question: str, passages: Sequence[Passage]) -> np.ndarray:
+        return np.stack([self.probabilities(question, " ".join(p)) for p in passages])
