@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 
-from mining.train.title_verbs import INTRANSITIVE, HOMOGRAPHS, verb_form
+from mining.train.title_verbs import HOMOGRAPHS, INTRANSITIVE, verb_form
 
 Label = str | None
 YES, NO = "yes", "no"

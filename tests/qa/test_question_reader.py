@@ -81,7 +81,7 @@ def test_training_learns_the_answers_and_the_reader_finds_the_evidence(tmp_path)
     results sentence, not the background one."""
     data = write_synthetic(tmp_path)
     cfg = QaConfig(
-        train=data, base=str(tiny_base(tmp_path / "base")), lora_r=0, lr=5e-3, epochs=40,
+        train=data, base=str(tiny_base(tmp_path / "base")), lora_r=0, lr=3e-3, epochs=100,
         batch_size=6, max_tokens=64, log_every=0,
     )  # fmt: skip
     records = read_pubmedqa(data)
