@@ -43,5 +43,12 @@ def write_synthetic(folder: Path, n_per_label: int = 6) -> Path:
 
 
 def tiny_base(folder: Path) -> Path:
-    """A randomly initialised 1-layer BERT with the synthetic vocabulary."""
-    return tiny_classifier(folder, ["a", "b"], words=VOCAB)
+    """A randomly initialised 1-layer BERT encoder with the synthetic vocabulary and, like
+    MiniLM, no task head."""
+    from transformers import BertForSequenceClassification
+
+    tiny_classifier(folder, ["a", "b"], words=VOCAB)
+    encoder = BertForSequenceClassification.from_pretrained(folder).bert
+    (folder / "model.safetensors").unlink()
+    encoder.save_pretrained(folder)
+    return folder

@@ -94,13 +94,13 @@ def test_training_learns_the_answers_and_the_reader_finds_the_evidence(tmp_path)
     assert before < 60 and scores["accuracy"] == 100.0 and scores["macro_f1"] == 100.0
     assert scores["reasoning_free"]["accuracy"] == 100.0
 
-    text = "the trial enrolled adults . results : the outcome was not improved ."
+    text = "The trial enrolled adults. Results: the outcome was not improved."
     doc = Document("pmid:7", "", text, {})
     (answer,) = training.reader().answers("does the drug help patients ?", [doc])
     assert answer.label == "no" and set(answer.probs) == set(LABELS)
     assert abs(sum(answer.probs.values()) - 1) < 1e-3
     start, end = answer.evidence
-    assert doc.text[start:end] == "results : the outcome was not improved ."
+    assert doc.text[start:end] == "Results: the outcome was not improved."
 
 
 def test_cross_validation_predicts_each_question_once_and_the_folder_reopens(tmp_path):
