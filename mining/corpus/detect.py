@@ -30,7 +30,16 @@ from mining.corpus.text_folder import text_files
 from mining.errors import InputError, OnError, report
 from mining.types import Deletion, Document
 
-FORMATS = ("pubmed_xml", "bioc_xml", "bioc_json", "pubtator", "jsonl", "text_folder", "iob")
+FORMATS = (
+    "pubmed_xml",
+    "bioc_xml",
+    "bioc_json",
+    "pubtator",
+    "jsonl",
+    "text_folder",
+    "iob",
+    "chemprot",
+)
 HEAD_SIZE = 1024
 _READERS = {
     "pubmed_xml": ("mining.corpus.pubmed_xml", "read_pubmed_xml"),
@@ -40,6 +49,7 @@ _READERS = {
     "jsonl": ("mining.corpus.jsonl", "read_jsonl"),
     "text_folder": ("mining.corpus.text_folder", "read_text_folder"),
     "iob": ("mining.corpus.iob", "read_iob"),
+    "chemprot": ("mining.corpus.chemprot", "read_chemprot"),
 }
 # Names of corpus files: what a folder contributes to an ingest (so a README or PDF beside
 # the dumps is not an error), and what makes an argument look like a path, not a text.
@@ -82,6 +92,8 @@ def detect_format(
 
 
 def _detect_folder(path: Path, name: str) -> str:
+    if any(path.glob("*_abstracts.tsv")):  # a ChemProt split: abstracts, entities, relations
+        return "chemprot"
     files = text_files(path)
     if not files:
         raise InputError(name, "folder holds no .txt files")

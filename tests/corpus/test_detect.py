@@ -180,3 +180,10 @@ def test_truncated_gzip_is_detected_and_its_reader_reports_the_cut(tmp_path):
 )
 def test_real_corpora_are_recognised(shared_data, path, fmt):
     assert detect_format(shared_data / path) == fmt
+
+
+def test_a_chemprot_split_folder_is_read_as_chemprot(shared_data):
+    folder = shared_data / "chemprot/original/chemprot_development"
+    assert detect_format(folder) == "chemprot"
+    docs = list(read_any(folder))
+    assert len(docs) == 612 and sum(len(d.relations) for d in docs) > 2000
