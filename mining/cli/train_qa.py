@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -12,6 +13,11 @@ from mining.cli.common import command_line, log_progress, user_errors
 
 GROUP = "train"
 NAME = "qa"
+
+
+class Head(StrEnum):
+    mean = "mean"
+    cls = "cls"
 
 
 def run(
@@ -69,6 +75,15 @@ def run(
     batch_size: Annotated[int, typer.Option(min=1)] = 16,
     lora_r: Annotated[int, typer.Option(min=0, help="LoRA rank; 0: full fine-tune.")] = 16,
     max_tokens: Annotated[int, typer.Option(min=32, help="Subword tokens per input.")] = 256,
+    head: Annotated[
+        Head | None,
+        typer.Option(
+            help="mean: a head on the mean of the encoder's states (default for encoders such "
+            "as MiniLM); cls: the sequence-classification head ([CLS]; BioGPT's last token, "
+            "its default).",
+            show_default=False,
+        ),
+    ] = None,
     seed: Annotated[int, typer.Option()] = 13,
     threads: Annotated[int, typer.Option(min=1, help="CPU threads for torch.")] = 2,
 ) -> None:
@@ -87,6 +102,7 @@ def run(
         batch_size=batch_size,
         lora_r=lora_r,
         max_tokens=max_tokens,
+        head=head.value if head else None,
         long_answer=long_answer,
         balance=balance,
         artificial_from=artificial_from,

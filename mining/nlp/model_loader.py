@@ -105,12 +105,17 @@ def looks_local(name: str) -> bool:
 
 
 def model_class(config, auto_class: str):
-    """What opens a folder of ``config``: BioMine's entity-marker relation head when the
-    config says so, else the transformers ``auto_class``."""
+    """What opens a folder of ``config``: BioMine's own head when the config names one (the
+    entity-marker relation head, the mean-pooled classifier), else the transformers
+    ``auto_class``."""
     if uses_entity_markers(config):
         from mining.nlp.relations.pair_model import EntityPairClassifier
 
         return EntityPairClassifier
+    from mining.nlp.pooled_classifier import MEAN, MeanPooledClassifier
+
+    if getattr(config, "biomine_head", None) == MEAN:
+        return MeanPooledClassifier
     import transformers
 
     return getattr(transformers, auto_class)

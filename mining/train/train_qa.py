@@ -32,6 +32,7 @@ from pathlib import Path
 
 from mining.corpus.pubmedqa import read_pubmedqa
 from mining.nlp.model_folder import load_fast_tokenizer, resolve_base
+from mining.nlp.pooled_classifier import MEAN, MeanPooledClassifier
 from mining.nlp.qa.answers import LABELS
 from mining.nlp.qa.classifier_reader import QuestionReader, pair_batch
 from mining.nlp.qa.encoding import encode_pair
@@ -54,8 +55,11 @@ log = logging.getLogger(__name__)
 @dataclass(kw_only=True)
 class QaConfig(LoopConfig):
     """A reader's training run. ``train``: PubMedQA JSON; ``artificial_from``: a database URL
-    whose abstracts give the first phase (None: no such phase); ``lr`` None: 1e-3 with LoRA,
-    5e-5 without; ``command``: the command line the card shows."""
+    whose abstracts give the first phase (None: no such phase); ``head``: ``mean`` (the
+    mean-pooled classifier, ``nlp.pooled_classifier``; the default for encoders) or ``cls``
+    (transformers' sequence-classification head; the default for BioGPT, whose last token
+    has read the whole input); ``lr`` None: 1e-3 with LoRA, 5e-5 without; ``command``: the
+    command line the card shows."""
 
     train: str | Path
     out: str | Path | None = None
@@ -65,6 +69,7 @@ class QaConfig(LoopConfig):
     lora_r: int = 16
     lora_alpha: int | None = None
     max_tokens: int = 256
+    head: str | None = None
     long_answer: bool = True
     balance: bool = True
     artificial_from: str | None = None
@@ -75,7 +80,14 @@ class QaConfig(LoopConfig):
 
 
 def with_defaults(cfg: QaConfig) -> QaConfig:
-    return replace(cfg, lr=cfg.lr or (1e-3 if cfg.lora_r > 0 else 5e-5))
+    """The config with its defaults resolved: the learning rate, and the head (read off the
+    base's config.json)."""
+    head = cfg.head
+    if head is None:
+        from mining.nlp.model_loader import read_config
+
+        head = "cls" if read_config(resolve_base(cfg.base)).model_type == "biogpt" else MEAN
+    return replace(cfg, lr=cfg.lr or (1e-3 if cfg.lora_r > 0 else 5e-5), head=head)
 
 
 def labelled_kinds(cfg: QaConfig) -> tuple[str, ...]:
@@ -86,23 +98,33 @@ class ReaderTraining:
     """One reader's model and tokenizer, trained by phases on the one training loop."""
 
     def __init__(self, cfg: QaConfig):
-        from transformers import AutoModelForSequenceClassification
+        from transformers import AutoConfig, AutoModel, AutoModelForSequenceClassification
 
         self.cfg = cfg = with_defaults(cfg)
         Trainer(cfg)  # threads and seed before the head's initialisation draws
         base_path = resolve_base(cfg.base)
         self.tokenizer = load_fast_tokenizer(base_path)
         self.tokenizer.model_max_length = 1 << 30  # encode_pair fits the pairs itself
-        model = AutoModelForSequenceClassification.from_pretrained(
-            base_path,
-            id2label=dict(enumerate(LABELS)),
-            label2id={x: i for i, x in enumerate(LABELS)},
-            ignore_mismatched_sizes=True,  # a base with another task's head gets a new one
-        )
+        labelling = {
+            "id2label": dict(enumerate(LABELS)),
+            "label2id": {x: i for i, x in enumerate(LABELS)},
+        }
+        config = AutoConfig.from_pretrained(base_path, **labelling)
+        if cfg.head == MEAN:
+            config.biomine_head = MEAN
+            model = MeanPooledClassifier(AutoModel.from_pretrained(base_path), config)
+            head, peft_task = ["classifier"], None
+        else:
+            model = AutoModelForSequenceClassification.from_pretrained(
+                base_path,
+                **labelling,
+                ignore_mismatched_sizes=True,  # a base with another task's head gets a new one
+            )
+            head = ["score" if model.config.model_type == "biogpt" else "classifier"]
+            peft_task = "SEQ_CLS"
         if model.config.pad_token_id is None:
             model.config.pad_token_id = self.tokenizer.pad_token_id
-        head = ["score" if model.config.model_type == "biogpt" else "classifier"]
-        self.model = wrap_lora(model, cfg.lora_r, cfg.lora_alpha, "SEQ_CLS", head)
+        self.model = wrap_lora(model, cfg.lora_r, cfg.lora_alpha, peft_task, head)
         self.with_types = "token_type_ids" in self.tokenizer.model_input_names
 
     @property
