@@ -71,6 +71,9 @@ def _path_inputs(path: Path) -> list[str]:
     return _folder_inputs(path) if path.is_dir() else [str(path)]
 
 
+CHEMPROT_ABSTRACTS = "_abstracts.tsv"
+
+
 def _is_corpus_file(path: Path) -> bool:
     return Path(path.name.removesuffix(".gz")).suffix.lower() in CORPUS_SUFFIXES
 
@@ -83,15 +86,18 @@ def _folder_inputs(folder: Path) -> list[str]:
         and path.is_file()
         and _is_corpus_file(path)
     ]
+    # A ChemProt split is one input: its abstracts, entities and relations read together.
+    splits = sorted({p.parent for p in files if p.name.endswith(CHEMPROT_ABSTRACTS)})
+    files = [p for p in files if p.parent not in splits]
     try:
         text_folder = detect_format(folder) == "text_folder"
     except InputError:
         text_folder = False  # not a folder of abstracts: its files are read one by one
     if not text_folder:
-        return [str(path) for path in files]
+        return [str(s) for s in splits] + [str(path) for path in files]
     # The folder reads its own .txt abstracts; its other corpus files are inputs of their own.
     others = [p for p in files if p.parent != folder or not p.name.endswith(TEXT_SUFFIXES)]
-    return [str(folder)] + [str(path) for path in others]
+    return [str(folder)] + [str(s) for s in splits] + [str(path) for path in others]
 
 
 def ingest(

@@ -92,7 +92,7 @@ def detect_format(
 
 
 def _detect_folder(path: Path, name: str) -> str:
-    if any(path.glob("*_abstracts.tsv")):  # a ChemProt split: abstracts, entities, relations
+    if any(path.glob("*_abstracts.tsv")):  # (``ingest`` keeps such a folder whole too)  # a ChemProt split: abstracts, entities, relations
         return "chemprot"
     files = text_files(path)
     if not files:

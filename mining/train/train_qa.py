@@ -12,7 +12,9 @@ What teaches it, each switchable so that what it adds can be measured:
   and 34 % "no" are not drowned by "yes" (a plain fine-tune collapses to always "yes");
 - ``artificial``: a first phase on PQA-A-style instances built from stored abstracts
   (``qa_artificial``), before the labelled questions (the PubMedQA paper's multi-phase
-  fine-tuning). They never include a labelled question's own abstract.
+  fine-tuning), unweighted (their labels are 97 % "yes" and never "maybe": inverse shares
+  would put a weight of 12 on a handful of "no"). They never include a labelled question's
+  own abstract.
 
 Cross-validation: stratified folds (``qa_data.stratified_folds``); each fold's reader is
 trained on the other folds with the same fixed recipe (no epoch or threshold is picked on the
@@ -137,8 +139,9 @@ class ReaderTraining:
             for x in examples
         ]
 
-    def fit(self, examples: Sequence[QaExample], epochs: int) -> dict:
-        """Train on ``examples`` for ``epochs`` (a fresh schedule); the loop's history."""
+    def fit(self, examples: Sequence[QaExample], epochs: int, balance: bool = True) -> dict:
+        """Train on ``examples`` for ``epochs`` (a fresh schedule; ``balance`` and
+        ``cfg.balance``: answers weighed by the inverse of their share); the loop's history."""
         import torch
 
         cfg = replace(self.cfg, epochs=epochs)
@@ -147,7 +150,7 @@ class ReaderTraining:
         targets = torch.tensor([LABELS.index(x.label) for x in examples])
         counts = torch.bincount(targets, minlength=len(LABELS)).float()
         weight = None
-        if cfg.balance:  # inverse share; a label absent here weighs nothing
+        if cfg.balance and balance:  # inverse share; a label absent here weighs nothing
             weight = torch.where(counts > 0, len(examples) / (len(LABELS) * counts), 0.0)
         lengths = [len(p.ids) for p in pairs]
         pad = self.tokenizer.pad_token_id or 0
@@ -205,7 +208,7 @@ def cross_validate(
         training = ReaderTraining(cfg)
         if phase_one:
             if start_state is None:
-                training.fit(phase_one, cfg.artificial_epochs)
+                training.fit(phase_one, cfg.artificial_epochs, balance=False)
                 start_state = trainable_state(training.model)
             else:
                 restore_state(training.model, start_state)
@@ -263,7 +266,7 @@ def train_qa(cfg: QaConfig, cross_validation: dict | None = None) -> dict:
     phase_one = artificial_examples(cfg, {r.doc_id for r in records})
     phases = {}
     if phase_one:
-        phases["artificial"] = training.fit(phase_one, cfg.artificial_epochs)
+        phases["artificial"] = training.fit(phase_one, cfg.artificial_epochs, balance=False)
     examples = [x for r in records for x in record_examples(r, labelled_kinds(cfg))]
     phases["labelled"] = training.fit(examples, cfg.epochs)
     metrics = {
