@@ -84,6 +84,17 @@ def test_text_folder_is_one_input_beside_its_other_corpus_files(tmp_path):
     ]
 
 
+def test_a_chemprot_split_is_one_input(tmp_path):
+    tree(tmp_path, "a.pubtator", "cp/train/x_abstracts.tsv", "cp/train/x_entities.tsv")
+    tree(tmp_path, "cp/dev/y_abstracts.tsv", "cp/dev/y_entities.tsv", "cp/notes.tsv")
+    assert rel(tmp_path, expand_inputs([str(tmp_path)])) == [
+        os.path.join("cp", "dev"),
+        os.path.join("cp", "train"),
+        "a.pubtator",
+        os.path.join("cp", "notes.tsv"),
+    ]
+
+
 def test_missing_path_and_empty_glob_are_clear_errors_naming_them(tmp_path):
     tree(tmp_path, "good.pubtator")
     missing, nothing = str(tmp_path / "missing.xml"), str(tmp_path / "*.nothing")
