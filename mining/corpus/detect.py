@@ -92,7 +92,8 @@ def detect_format(
 
 
 def _detect_folder(path: Path, name: str) -> str:
-    if any(path.glob("*_abstracts.tsv")):  # (``ingest`` keeps such a folder whole too)  # a ChemProt split: abstracts, entities, relations
+    # A ChemProt split: abstracts, entities, relations (``ingest`` keeps it whole too).
+    if any(path.glob("*_abstracts.tsv")):
         return "chemprot"
     files = text_files(path)
     if not files:

@@ -48,6 +48,7 @@ from mining.train.finetune import (
 )
 from mining.train.loop import LoopConfig, Trainer
 from mining.train.ner_data import length_batches
+from mining.train.qa_card import write_qa_card
 from mining.train.qa_data import FREE, REQUIRED, QaExample, record_examples, stratified_folds
 from mining.train.qa_metrics import qa_report, qa_scores
 
@@ -270,6 +271,8 @@ def train_qa(cfg: QaConfig, cross_validation: dict | None = None) -> dict:
     examples = [x for r in records for x in record_examples(r, labelled_kinds(cfg))]
     phases["labelled"] = training.fit(examples, cfg.epochs)
     metrics = {
+        "questions": len(records),
+        "answers": {x: sum(r.decision == x for r in records) for x in LABELS},
         "phases": phases,
         "cross_validation": cross_validation,
         "train_minutes": round((time.time() - started) / 60, 1),
@@ -285,5 +288,6 @@ def train_qa(cfg: QaConfig, cross_validation: dict | None = None) -> dict:
             {"biomine_task": "pubmedqa", "biomine_max_tokens": cfg.max_tokens},
         )
         (out / "training_metrics.json").write_text(json.dumps(metrics, indent=2) + "\n")
+        write_qa_card(out)
         log.info("wrote %s", out)
     return metrics
