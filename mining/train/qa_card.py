@@ -103,8 +103,8 @@ Answers a yes/no/maybe question about one abstract: reads `question [SEP] abstra
 sentences dropped first when longer than {cfg["max_tokens"]} tokens,
 `mining.nlp.qa.encoding`) with {head}, and names the sentence that alone gives the answer
 the highest probability. A LoRA adapter (r={cfg["lora_r"]}) with the trained LayerNorms and
-head on the MiniLM-L6 encoder of the installed package `{cfg["base"]}`, merged at load time. Folder size:
-{folder_size(folder) / 1024:.0f} KiB.""",
+head on the MiniLM-L6 encoder of the installed package `{cfg["base"]}`, merged at load
+time. Folder size: {folder_size(folder) / 1024:.0f} KiB.""",
         usage=f"""\
 `biomine ask "Do statins reduce ...?" --model models/{folder.name}` (the default reader), or in
 Python `mining.nlp.qa.QuestionReader.from_pretrained("models/{folder.name}")` and its
