@@ -1,4 +1,4 @@
-"""Retrieval over the store: reciprocal rank fusion on hand-made rankings, and questions
+"""Retrieval over the store: score and rank fusion on hand-made rankings, and questions
 finding their abstract by bm25, dense (the real MiniLM) and hybrid on both backends."""
 
 from __future__ import annotations
@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from mining.pipeline import Pipeline, run_pipeline
-from mining.retrieval import RRF_K, bm25, dense, dense_many, hybrid, rrf
+from mining.retrieval import RRF_K, Hit, bm25, convex, dense, dense_many, hybrid, min_max, rrf
 from mining.store.write_documents import store_documents
 from mining.types import Document
 
@@ -38,6 +38,20 @@ def test_rrf_sums_reciprocal_ranks():
     assert fused[2].score == pytest.approx(1 / (RRF_K + 1))
     assert [h.doc_id for h in rrf([["x"], ["y"]], k=1)] == ["x"]  # a tie: by doc id
     assert rrf([], k=3) == []
+
+
+def test_convex_combines_min_max_normalised_scores():
+    lexical = [Hit("a", 12.0), Hit("b", 8.0), Hit("c", 2.0)]  # BM25: any scale
+    semantic = [Hit("c", 0.9), Hit("d", 0.5), Hit("b", 0.4)]  # cosines
+    assert min_max(lexical) == {"a": 1.0, "b": 0.6, "c": 0.0}
+    fused = convex(lexical, semantic, k=4)
+    # c: 0.5 * 0 + 0.5 * 1 = 0.5; a: 0.5; b: 0.5 * 0.6 + 0 = 0.3; d: 0.5 * 0.2 = 0.1.
+    assert [h.doc_id for h in fused] == ["a", "c", "b", "d"]  # a tie: by doc id
+    assert [round(h.score, 3) for h in fused] == [0.5, 0.5, 0.3, 0.1]
+    # Unlike rank fusion, a far-ahead first hit keeps its lead over a near tie.
+    assert convex(lexical, semantic, k=1, weight=0.9)[0].doc_id == "c"
+    assert convex([], [Hit("x", 0.3)], k=2) == [Hit("x", 0.5)]  # a lone hit scores 1 there
+    assert convex([], [], k=2) == []
 
 
 @pytest.fixture(scope="module")

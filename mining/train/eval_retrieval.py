@@ -26,7 +26,7 @@ from sqlalchemy import Engine
 
 from mining.corpus.detect import read_any
 from mining.corpus.pubmedqa import read_pubmedqa
-from mining.retrieval import DEPTH, bm25, dense_many, rrf
+from mining.retrieval import DEPTH, bm25, convex, dense_many, rrf
 from mining.store.write_documents import store_documents
 from mining.types import Document, pmid_id
 
@@ -45,7 +45,7 @@ CORPORA = (
     "hoc/original/text",  # one file a PMID: title line, then the abstract's sentences
 )
 KS = (1, 10)
-METHODS = ("bm25", "dense", "hybrid")
+METHODS = ("bm25", "dense", "hybrid", "rrf")  # hybrid: the convex combination ask uses
 
 
 def data_dir(given: str | Path | None = None) -> Path:
@@ -110,13 +110,23 @@ def evaluate(
     """Recall@1 and @10 of each method over ``questions`` (doc id -> question)."""
     gold = list(questions)
     texts = [questions[d] for d in gold]
-    lexical = [[h.doc_id for h in bm25(engine, q, depth)] for q in texts]
-    semantic = [[h.doc_id for h in hits] for hits in dense_many(engine, embedder, texts, depth)]
-    fused = [[h.doc_id for h in rrf([a, b], depth)] for a, b in zip(lexical, semantic, strict=True)]
+    lexical = [bm25(engine, q, depth) for q in texts]
+    semantic = dense_many(engine, embedder, texts, depth)
+    pairs = list(zip(lexical, semantic, strict=True))
+    rankings = (
+        lexical,
+        semantic,
+        [convex(a, b, depth) for a, b in pairs],
+        [rrf([ids(a), ids(b)], depth) for a, b in pairs],
+    )
     return {
-        name: recall(ranking, gold)
-        for name, ranking in zip(METHODS, (lexical, semantic, fused), strict=True)
+        name: recall([ids(hits) for hits in ranking], gold)
+        for name, ranking in zip(METHODS, rankings, strict=True)
     }
+
+
+def ids(hits: Sequence) -> list[str]:
+    return [h.doc_id for h in hits]
 
 
 def benchmark(
