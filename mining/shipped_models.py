@@ -66,7 +66,16 @@ def default_re_models() -> list[Path]:
 
 
 def default_reader() -> Path:
-    return shipped(READER)
+    """The shipped PubMedQA reader; none ships yet (no reader trained here beats answering
+    "yes" to every question: see the README), so the error says what to pass instead."""
+    folder = models_dir() / READER
+    if not (folder / "config.json").is_file():
+        raise ModelError(
+            str(folder),
+            "no shipped question reader: pass --model, e.g. microsoft/BioGPT-Large-PubMedQA "
+            "(a hub id, or its downloaded folder) or a folder written by `biomine train qa`",
+        )
+    return folder
 
 
 def default_concepts() -> Path:

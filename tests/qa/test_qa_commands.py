@@ -123,3 +123,11 @@ def test_train_qa_cross_validates_then_writes_the_reader(tmp_path):
     assert metrics["cross_validation"]["accuracy"] == cv["accuracy"]
     assert metrics["command"].startswith("biomine train qa")
     assert biomine("train", "qa", "--train", data).exit_code == 2  # neither --out nor folds
+
+
+def test_without_a_shipped_reader_ask_says_what_to_pass(tmp_path, monkeypatch):
+    monkeypatch.setenv("BIOMINE_MODELS", str(tmp_path))  # a models/ folder with no reader
+    result = biomine("ask", "Does it?", "--db", store(tmp_path))
+    assert result.exit_code == 1
+    assert "no shipped question reader: pass --model" in said(result.stderr)
+    assert "BioGPT-Large-PubMedQA" in said(result.stderr)
