@@ -118,6 +118,9 @@ def test_cross_validation_predicts_each_question_once_and_the_folder_reopens(tmp
 
     metrics = train_qa(cfg, result)
     saved = json.loads((tmp_path / "reader" / "training_metrics.json").read_text())
+    card = (tmp_path / "reader" / "README.md").read_text()
+    assert f"| {result['accuracy']:.2f} | {result['macro_f1']:.2f} |" in card
+    assert "3-fold stratified cross-validation over the 18 labelled questions" in card
     assert saved["cross_validation"]["n"] == 18 and metrics["phases"]["labelled"]["examples"] == 36
     reader = open_reader(tmp_path / "reader", device="cpu")
     assert isinstance(reader, QuestionReader) and reader.source == "reader@1.0"
