@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 GOLD = "gold"  # `source` of annotations read from an annotated corpus
+ANSWER_LABELS = ("yes", "no", "maybe")  # what an ``Answer`` says (PubMedQA's answers)
 
 
 @dataclass(slots=True)
@@ -49,7 +50,7 @@ class Relation:
 class Answer:
     question: str
     doc_id: str
-    label: str  # yes / no / maybe
+    label: str  # one of ANSWER_LABELS
     probs: dict[str, float] = field(default_factory=dict)
     evidence: tuple[int, int] | None = None
     source: str = GOLD

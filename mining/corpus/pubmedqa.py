@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from mining.errors import InputError
-from mining.types import Document, pmid_id
+from mining.types import ANSWER_LABELS, Document, pmid_id
 
-DECISIONS = ("yes", "no", "maybe")
+DECISIONS = ANSWER_LABELS
 
 
 @dataclass(frozen=True)

@@ -10,9 +10,9 @@ from sqlalchemy import Engine
 
 from mining.store.schema import SOURCE_MAX, questions
 from mining.store.schema import answers as answers_table
+from mining.types import ANSWER_LABELS as LABELS
 from mining.types import Answer
 
-LABELS = ("yes", "no", "maybe")
 RETRIEVAL_MAX = 16  # questions.retrieval is String(16)
 
 

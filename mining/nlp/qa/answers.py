@@ -7,7 +7,8 @@ BioGPT (Luo et al. 2022, ``examples/QA-PubMedQA``) fine-tunes a causal LM on
 
 from __future__ import annotations
 
-LABELS = ("yes", "no", "maybe")
+from mining.types import ANSWER_LABELS as LABELS
+
 ANSWERS = "answers"  # what a reader assigns (``doc.meta["answer"]``)
 QUESTION = "question"  # the question a document is read for (``doc.meta["question"]``)
 
