@@ -108,5 +108,19 @@ def command_line(ctx: typer.Context) -> str:
             words.append(param.opts[0] if value else param.secondary_opts[0])
             continue
         for item in value if param.multiple else [value]:
-            words += [param.opts[0], str(item.value if isinstance(item, Enum) else item)]
+            words += [param.opts[0], shown(item.value if isinstance(item, Enum) else item)]
     return shlex.join(words)
+
+
+def shown(value) -> str:
+    """A value as a command line may show it: a database URL without its password."""
+    text = str(value)
+    if "://" in text and "@" in text:
+        from sqlalchemy.engine import make_url
+        from sqlalchemy.exc import ArgumentError
+
+        try:
+            return make_url(text).render_as_string(hide_password=True)
+        except ArgumentError:
+            return text
+    return text

@@ -220,11 +220,9 @@ def cross_validate(
         fold_gold = [r.decision for r in held_out]
         fold_required = predict(reader, [record_examples(r, (REQUIRED,))[0] for r in held_out])
         fold_free = predict(reader, [record_examples(r, (FREE,))[0] for r in held_out])
-        gold, required_pred, free_pred = (
-            gold + fold_gold,
-            required_pred + fold_required,
-            free_pred + fold_free,
-        )
+        gold += fold_gold
+        required_pred += fold_required
+        free_pred += fold_free
         scores = qa_scores(fold_gold, fold_required)
         row = {
             "fold": k + 1,
@@ -253,8 +251,14 @@ def cross_validate(
 
 
 def config_dict(cfg: QaConfig) -> dict:
+    """The config as JSON values, for ``training_metrics.json``: the database URL without its
+    password (the folder may be shared)."""
     out = {k: (str(v) if isinstance(v, Path) else v) for k, v in asdict(cfg).items()}
     out.pop("command", None)
+    if cfg.artificial_from:
+        from sqlalchemy.engine import make_url
+
+        out["artificial_from"] = make_url(cfg.artificial_from).render_as_string(hide_password=True)
     return out
 
 

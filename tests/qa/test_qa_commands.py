@@ -125,6 +125,16 @@ def test_train_qa_cross_validates_then_writes_the_reader(tmp_path):
     assert biomine("train", "qa", "--train", data).exit_code == 2  # neither --out nor folds
 
 
+def test_a_database_password_never_reaches_the_folder():
+    from mining.cli.common import shown
+
+    assert (
+        shown("postgresql+psycopg://me:s3cret@db/pubmed") == "postgresql+psycopg://me:***@db/pubmed"
+    )
+    assert shown("sqlite:///corpora.db") == "sqlite:///corpora.db"
+    assert shown("a@b://") == "a@b://"  # not a URL: as it is
+
+
 def test_without_a_shipped_reader_ask_says_what_to_pass(tmp_path, monkeypatch):
     monkeypatch.setenv("BIOMINE_MODELS", str(tmp_path))  # a models/ folder with no reader
     result = biomine("ask", "Does it?", "--db", store(tmp_path))
