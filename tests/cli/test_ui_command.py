@@ -1,0 +1,53 @@
+"""biomine ui: its help, the streamlit command it builds, and a clear error before serving."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from mining.cli import app
+from mining.cli.ui import APP_MAIN, streamlit_argv
+
+runner = CliRunner()
+
+
+def test_help_names_the_options():
+    result = runner.invoke(app, ["ui", "--help"])
+    assert result.exit_code == 0
+    assert "--db" in result.output and "--port" in result.output
+
+
+def test_app_is_beside_the_package():
+    assert APP_MAIN.is_file()
+
+
+def test_argv_binds_to_localhost_by_default():
+    argv = streamlit_argv(Path("app/main.py"), env={})
+    assert argv[:5] == [sys.executable, "-m", "streamlit", "run", "app/main.py"]
+    assert argv[argv.index("--server.address") + 1] == "127.0.0.1"
+    assert "--server.port" not in argv  # Streamlit's own default or $STREAMLIT_SERVER_PORT
+    assert argv[argv.index("--browser.gatherUsageStats") + 1] == "false"
+
+
+def test_argv_passes_the_port():
+    argv = streamlit_argv(Path("app/main.py"), port=8600, env={})
+    assert argv[argv.index("--server.port") + 1] == "8600"
+
+
+def test_streamlit_environment_settings_still_apply():
+    env = {"STREAMLIT_SERVER_ADDRESS": "0.0.0.0", "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "true"}
+    argv = streamlit_argv(Path("app/main.py"), env=env)
+    # A flag would override the variable, so none is passed.
+    assert "--server.address" not in argv and "--browser.gatherUsageStats" not in argv
+
+
+def test_missing_database_fails_before_serving(tmp_path, monkeypatch):
+    def no_server(*args, **kwargs):
+        raise AssertionError("streamlit must not start")
+
+    monkeypatch.setattr("mining.cli.ui.subprocess.call", no_server)
+    result = runner.invoke(app, ["ui", "--db", f"sqlite:///{tmp_path / 'missing.db'}"])
+    assert result.exit_code == 1
+    assert "no such database file" in result.output
