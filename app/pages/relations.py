@@ -1,0 +1,238 @@
+"""Relations (the landing page): concept pairs ranked by supporting abstracts, filtered,
+paged, and one click from the highlighted sentences that support each pair."""
+
+from __future__ import annotations
+
+import html
+
+import streamlit as st
+
+from app import reads, url_state
+from app.database import database_url
+from app.highlight import Mark, highlight
+from app.links import anchor, pubmed_url
+from app.relations_csv import relations_csv
+from mining.store.queries import Evidence, RelationRow
+
+PAGE_SIZE = 50
+CSV_MAX_ROWS = 100_000  # a download beyond this would stall the app; filter first
+DOCUMENT_PAGE = "pages/document.py"
+
+Pair = tuple[str, str, str]  # head, tail, relation label
+
+
+def _pair(row: RelationRow) -> Pair:
+    return (row.head, row.tail, row.label)
+
+
+def _name(concept: str, name: str | None) -> str:
+    return name or concept
+
+
+def _reset_paging() -> None:
+    """A changed filter starts again at the first page."""
+    st.session_state["after"] = None
+    st.session_state["earlier"] = []
+
+
+# --- state: seeded from the URL, written back after the widgets ---------------------------
+
+url = database_url()
+labels, sources = reads.relation_labels_and_sources(url)
+url_state.seed("types", [t for t in url_state.many("type") if t in labels])
+url_state.seed("sources", [s for s in url_state.many("source") if s in sources])
+# On the slider's 0.05 grid, within [0, 1]: a hand-edited URL cannot break the widget.
+url_state.seed(
+    "min_score", round(min(max(url_state.number("min_score") or 0.0, 0.0), 1.0) * 20) / 20
+)
+url_state.seed("concept", url_state.one("concept"))
+url_state.seed("concept_query", "")
+cursor = url_state.json_list("after", 4)
+valid_cursor = cursor and isinstance(cursor[0], int) and all(isinstance(v, str) for v in cursor[1:])
+url_state.seed("after", tuple(cursor) if valid_cursor else None)
+url_state.seed("earlier", [])
+selected = url_state.json_list("pair", 3)
+url_state.seed(
+    "pair", tuple(selected) if selected and all(isinstance(v, str) for v in selected) else None
+)
+
+st.title("Relations")
+
+# --- filters ------------------------------------------------------------------------------
+
+with st.sidebar:
+    st.multiselect("Relation type", labels, key="types", on_change=_reset_paging)
+    query = st.text_input(
+        "Find a concept", key="concept_query", placeholder="name or MeSH id, e.g. D008094"
+    )
+    suggestions = reads.concept_suggestions(url, query) if query.strip() else []
+    names = {s.concept_id: f"{s.name} ({s.concept_id}, {s.label})" for s in suggestions}
+    current = st.session_state["concept"]
+    if current and current not in names:  # restored from a link: name it if the store can
+        known = {s.concept_id: s for s in reads.concept_suggestions(url, current)}
+        found = known.get(current)
+        names[current] = f"{found.name} ({current}, {found.label})" if found else current
+    options = [None, *([current] if current else []), *(k for k in names if k != current)]
+    st.selectbox(
+        "Concept (either side)",
+        options,
+        key="concept",
+        format_func=lambda key: "any concept" if key is None else names.get(key, key),
+        on_change=_reset_paging,
+    )
+    st.slider("Minimum score", 0.0, 1.0, step=0.05, key="min_score", on_change=_reset_paging)
+    st.multiselect("Model", sources, key="sources", on_change=_reset_paging)
+
+filters = dict(
+    labels=tuple(st.session_state["types"]),
+    concept=st.session_state["concept"],
+    min_score=st.session_state["min_score"] or None,
+    sources=tuple(st.session_state["sources"]),
+)
+
+# --- the table ----------------------------------------------------------------------------
+
+page = reads.relation_page(url, **filters, after=st.session_state["after"], limit=PAGE_SIZE)
+if not page.rows and not any(filters.values()) and st.session_state["after"] is None:
+    st.error(
+        "This database holds no relations yet: run the models over it with `biomine run`, "
+        "then reload this page."
+    )
+    st.stop()
+
+if page.rows:
+    st.dataframe(
+        [
+            {
+                "head": _name(row.head, row.head_name),
+                "head type": row.head_type,
+                "relation": row.label,
+                "tail": _name(row.tail, row.tail_name),
+                "tail type": row.tail_type,
+                "abstracts": row.abstracts,
+                "mentions": row.mentions,
+                "best score": round(row.best_score, 3),
+                "years": "–".join(
+                    dict.fromkeys(str(y) for y in (row.first_year, row.last_year) if y)
+                ),
+                "head id": row.head,
+                "tail id": row.tail,
+            }
+            for row in page.rows
+        ],
+        key="table",
+        hide_index=True,
+    )
+else:
+    st.info("No relations match these filters.")
+
+
+def _next_page() -> None:
+    st.session_state["earlier"] = [*st.session_state["earlier"], st.session_state["after"]]
+    last = page.next
+    st.session_state["after"] = (last.abstracts, last.head, last.tail, last.label)
+
+
+def _previous_page() -> None:
+    earlier = st.session_state["earlier"]
+    st.session_state["after"] = earlier[-1] if earlier else None
+    st.session_state["earlier"] = earlier[:-1]
+
+
+first, previous, following, download = st.columns(4)
+first.button("First page", key="first_page", on_click=_reset_paging,
+             disabled=st.session_state["after"] is None)  # fmt: skip
+previous.button("Previous page", key="previous_page", on_click=_previous_page,
+                disabled=st.session_state["after"] is None)  # fmt: skip
+following.button("Next page", key="next_page", on_click=_next_page, disabled=page.next is None)
+
+
+def _filtered_csv() -> str:
+    """Every row the filters match (up to CSV_MAX_ROWS), page by page: run on click only."""
+    rows: list[RelationRow] = []
+    after = None
+    while len(rows) < CSV_MAX_ROWS:
+        chunk = reads.relation_page(url, **filters, after=after, limit=1000)
+        rows += chunk.rows
+        if chunk.next is None:
+            break
+        after = (chunk.next.abstracts, chunk.next.head, chunk.next.tail, chunk.next.label)
+    return relations_csv(rows[:CSV_MAX_ROWS])
+
+
+download.download_button(
+    "Download CSV", _filtered_csv, file_name="relations.csv", mime="text/csv", key="csv"
+)
+
+# --- the evidence of one pair -------------------------------------------------------------
+
+shown = {_pair(row): row for row in page.rows}
+pair_options: list[Pair | None] = [None, *shown]
+if st.session_state["pair"] is not None and st.session_state["pair"] not in shown:
+    pair_options.append(st.session_state["pair"])  # from a shared link, on another page
+
+
+def _pair_label(pair: Pair | None) -> str:
+    if pair is None:
+        return "choose a pair"
+    row = shown.get(pair)
+    if row is None:
+        return f"{pair[0]} – {pair[2]} – {pair[1]}"
+    return (
+        f"{_name(row.head, row.head_name)} – {row.label} – {_name(row.tail, row.tail_name)} "
+        f"({row.abstracts} abstracts)"
+    )
+
+
+st.selectbox("Show the evidence of", pair_options, key="pair", format_func=_pair_label)
+
+
+def _evidence_html(item: Evidence, row: RelationRow | None) -> str:
+    marks = [
+        Mark(span.start, span.end, kind or "entity")
+        for span, kind in (
+            (item.head, row.head_type if row else None),
+            (item.tail, row.tail_type if row else None),
+        )
+        if span is not None
+    ]
+    if item.sentence is None:
+        body = "<em>document-level relation: no supporting sentence recorded</em>"
+    else:
+        body = highlight(item.sentence.text, marks, offset=item.sentence.start)
+    where = ", ".join(str(x) for x in (item.journal, item.year) if x)
+    pubmed = pubmed_url(item.doc_id)
+    return (
+        f"<p>{body}</p><p><small><strong>{html.escape(item.title)}</strong>"
+        + (f" ({html.escape(where)})" if where else "")
+        + f" · {html.escape(item.doc_id)} · score {item.score:.3f} · {html.escape(item.source)}"
+        + (f" · {anchor(pubmed, 'PubMed')}" if pubmed else "")
+        + "</small></p>"
+    )
+
+
+pair = st.session_state["pair"]
+if pair is not None:
+    row = shown.get(pair)
+    items = reads.evidence(url, *pair, None)
+    heading = _pair_label(pair) if row else f"{pair[0]} – {pair[2]} – {pair[1]}"
+    st.html(f"<h3>Evidence: {html.escape(heading)}</h3>")
+    if not items:
+        st.info("No stored relation rows support this pair.")
+    for item in items:
+        with st.container(border=True):
+            st.html(_evidence_html(item, row))
+            st.page_link(
+                DOCUMENT_PAGE, label="Open the document", query_params={"doc": item.doc_id}
+            )
+
+url_state.write(
+    {
+        "type": list(st.session_state["types"]),
+        "concept": st.session_state["concept"],
+        "min_score": str(st.session_state["min_score"]) if st.session_state["min_score"] else None,
+        "source": list(st.session_state["sources"]),
+        "after": url_state.as_json(st.session_state["after"]),
+        "pair": url_state.as_json(pair),
+    }
+)
