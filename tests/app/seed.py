@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from mining.store.database import open_database
+from mining.store.questions import write_question
 from mining.store.write_documents import store_documents
-from mining.types import Document, Entity, Relation
+from mining.types import Answer, Document, Entity, Relation
 
 MODEL = "re-model@1"
 OTHER_MODEL = "re-model@2"
 HOSTILE_TITLE = "<script>alert(1)</script>"
 HOSTILE_NAME = '"><img src=x onerror=alert(1)>'
 HOSTILE_CONCEPT = "D999999"
+QUESTION = "Does lithium cause polyuria?"
 
 
 def _document(
@@ -41,7 +43,8 @@ def _document(
 
 def seed_store(path) -> str:
     """Four documents: lithium–polyuria (CID) twice, haloperidol–dyskinesia once (another
-    model, a low score), and one hostile document; returns the database URL."""
+    model, a low score), one hostile document, and a question asked of them; returns the
+    database URL."""
     url = f"sqlite:///{path}"
     engine = open_database(url)
     lithium, polyuria = ("Lithium", "D008094"), ("polyuria", "D011141")
@@ -65,5 +68,15 @@ def seed_store(path) -> str:
         ),
     ]  # fmt: skip
     store_documents(engine, docs)
+    # One asked question, read from two abstracts (the second sentence is its evidence).
+    evidence = (len(docs[0].title) + 1, len(docs[0].text))
+    write_question(
+        engine, QUESTION, "yes", {"yes": 0.8, "no": 0.1, "maybe": 0.1},
+        [
+            (Answer(QUESTION, "pmid:101", "yes", {"yes": 0.9}, evidence, "reader@1"), 3.0),
+            (Answer(QUESTION, "pmid:104", "maybe", {"maybe": 0.6}, None, "reader@1"), 1.0),
+        ],
+        k=2, retrieval="bm25", source="reader@1", run_id=None,
+    )  # fmt: skip
     engine.dispose()
     return url
