@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 from collections.abc import Mapping
 from pathlib import Path
@@ -61,8 +60,7 @@ def run(
         raise fail(f"the web app is not installed beside BioMine ({APP_MAIN} is missing)")
     # The URL travels in the environment, not in argv, so a password never shows in `ps`.
     env = {**os.environ, ENV_VAR: url}
-    try:
-        code = subprocess.call(streamlit_argv(APP_MAIN, port, env), env=env)
-    except KeyboardInterrupt:
-        code = 0
-    raise typer.Exit(code)
+    argv = streamlit_argv(APP_MAIN, port, env)
+    # exec, not a child process: the server is this process, so a signal that stops
+    # `biomine ui` (SIGTERM from a service manager too, not only Ctrl+C) stops the server.
+    os.execve(argv[0], argv, env)

@@ -9,6 +9,7 @@ from typer.testing import CliRunner
 
 from mining.cli import app
 from mining.cli.ui import APP_MAIN, streamlit_argv
+from mining.store.database import open_database
 
 runner = CliRunner()
 
@@ -47,7 +48,23 @@ def test_missing_database_fails_before_serving(tmp_path, monkeypatch):
     def no_server(*args, **kwargs):
         raise AssertionError("streamlit must not start")
 
-    monkeypatch.setattr("mining.cli.ui.subprocess.call", no_server)
+    monkeypatch.setattr("mining.cli.ui.os.execve", no_server)
     result = runner.invoke(app, ["ui", "--db", f"sqlite:///{tmp_path / 'missing.db'}"])
     assert result.exit_code == 1
     assert "no such database file" in result.output
+
+
+def test_serves_the_app_on_the_given_database(tmp_path, monkeypatch):
+    url = f"sqlite:///{tmp_path / 'biomine.db'}"
+    open_database(url).dispose()
+    started = {}
+
+    def fake_exec(path, argv, env):
+        started.update(path=path, argv=argv, env=env)
+
+    monkeypatch.setattr("mining.cli.ui.os.execve", fake_exec)
+    result = runner.invoke(app, ["ui", "--db", url, "--port", "8600"])
+    assert result.exit_code == 0, result.output
+    assert started["argv"][:5] == [sys.executable, "-m", "streamlit", "run", str(APP_MAIN)]
+    assert "8600" in started["argv"]
+    assert started["env"]["BIOMINE_DB"] == url
