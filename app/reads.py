@@ -7,6 +7,8 @@ Streamlit can hash them into the cache key.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import streamlit as st
 
 from app.database import engine_for
@@ -19,28 +21,47 @@ TTL_SECONDS = 60
 def relation_page(
     url: str,
     labels: tuple[str, ...],
+    head_types: tuple[str, ...],
+    tail_types: tuple[str, ...],
     concept: str | None,
     min_score: float | None,
     sources: tuple[str, ...],
+    years: tuple[int, int] | None,
     after: tuple[int, str, str, str] | None,
     limit: int,
 ) -> queries.RelationPage:
     return queries.relation_pairs(
         engine_for(url),
         labels=labels or None,
+        head_types=head_types or None,
+        tail_types=tail_types or None,
         concept=concept,
         min_score=min_score,
         sources=sources or None,
+        years=years,
         after=queries.RelationCursor(*after) if after else None,
         limit=limit,
     )
 
 
+class FilterOptions(NamedTuple):
+    """What the Relations filters offer: the values the store holds."""
+
+    labels: list[str]  # relation types
+    sources: list[str]  # models that found relations
+    entity_types: list[str]
+    years: tuple[int | None, int | None]  # first and last publication year
+
+
 @st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
-def relation_labels_and_sources(url: str) -> tuple[list[str], list[str]]:
-    """The relation types and the models that found relations, for the filters."""
-    counts = queries.store_stats(engine_for(url)).relations
-    return sorted({label for _, label in counts}), sorted({source for source, _ in counts})
+def filter_options(url: str) -> FilterOptions:
+    stats = queries.store_stats(engine_for(url))
+    return FilterOptions(
+        labels=sorted({label for _, label in stats.relations}),
+        sources=sorted({source for source, _ in stats.relations}),
+        entity_types=sorted({label for _, label in stats.entities}),
+        years=stats.years,
+    )
 
 
 @st.cache_data(ttl=TTL_SECONDS, show_spinner=False)

@@ -39,6 +39,14 @@ def integer(name: str) -> int | None:
     return int(value) if value.isascii() and value.isdigit() else None
 
 
+def year_range(name: str) -> tuple[int, int] | None:
+    """``2001-2005`` as (2001, 2005)."""
+    first, _, last = (st.query_params.get(name) or "").partition("-")
+    if first.isascii() and first.isdigit() and last.isascii() and last.isdigit():
+        return int(first), int(last)
+    return None
+
+
 def json_list(name: str, length: int) -> list | None:
     """A JSON list of ``length`` items (a cursor, a pair), or None."""
     try:

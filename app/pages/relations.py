@@ -38,9 +38,18 @@ def _reset_paging() -> None:
 # --- state: seeded from the URL, written back after the widgets ---------------------------
 
 url = database_url()
-labels, sources = reads.relation_labels_and_sources(url)
-url_state.seed("types", [t for t in url_state.many("type") if t in labels])
-url_state.seed("sources", [s for s in url_state.many("source") if s in sources])
+offered = reads.filter_options(url)
+url_state.seed("types", [t for t in url_state.many("type") if t in offered.labels])
+url_state.seed("head_types", [t for t in url_state.many("head_type") if t in offered.entity_types])
+url_state.seed("tail_types", [t for t in url_state.many("tail_type") if t in offered.entity_types])
+url_state.seed("sources", [s for s in url_state.many("source") if s in offered.sources])
+first_year, last_year = offered.years
+has_years = first_year is not None and last_year is not None and first_year < last_year
+if has_years:
+    wanted = url_state.year_range("years")
+    low, high = wanted if wanted else (first_year, last_year)
+    low, high = max(low, first_year), min(high, last_year)
+    url_state.seed("years", (low, high) if low <= high else (first_year, last_year))
 # On the slider's 0.05 grid, within [0, 1]: a hand-edited URL cannot break the widget.
 url_state.seed(
     "min_score", round(min(max(url_state.number("min_score") or 0.0, 0.0), 1.0) * 20) / 20
@@ -61,7 +70,9 @@ st.title("Relations")
 # --- filters ------------------------------------------------------------------------------
 
 with st.sidebar:
-    st.multiselect("Relation type", labels, key="types", on_change=_reset_paging)
+    st.multiselect("Relation type", offered.labels, key="types", on_change=_reset_paging)
+    st.multiselect("Head type", offered.entity_types, key="head_types", on_change=_reset_paging)
+    st.multiselect("Tail type", offered.entity_types, key="tail_types", on_change=_reset_paging)
     query = st.text_input(
         "Find a concept", key="concept_query", placeholder="name or MeSH id, e.g. D008094"
     )
@@ -81,13 +92,21 @@ with st.sidebar:
         on_change=_reset_paging,
     )
     st.slider("Minimum score", 0.0, 1.0, step=0.05, key="min_score", on_change=_reset_paging)
-    st.multiselect("Model", sources, key="sources", on_change=_reset_paging)
+    if has_years:
+        st.slider("Publication years", first_year, last_year, key="years", on_change=_reset_paging)
+    st.multiselect("Model", offered.sources, key="sources", on_change=_reset_paging)
 
+# The full year range filters nothing (and keeps the documents that have no year).
+years = st.session_state["years"] if has_years else None
+narrowed = years if years and tuple(years) != (first_year, last_year) else None
 filters = dict(
     labels=tuple(st.session_state["types"]),
+    head_types=tuple(st.session_state["head_types"]),
+    tail_types=tuple(st.session_state["tail_types"]),
     concept=st.session_state["concept"],
     min_score=st.session_state["min_score"] or None,
     sources=tuple(st.session_state["sources"]),
+    years=tuple(narrowed) if narrowed else None,
 )
 
 # --- the table ----------------------------------------------------------------------------
@@ -229,6 +248,9 @@ if pair is not None:
 url_state.write(
     {
         "type": list(st.session_state["types"]),
+        "head_type": list(st.session_state["head_types"]),
+        "tail_type": list(st.session_state["tail_types"]),
+        "years": "-".join(str(y) for y in narrowed) if narrowed else None,
         "concept": st.session_state["concept"],
         "min_score": str(st.session_state["min_score"]) if st.session_state["min_score"] else None,
         "source": list(st.session_state["sources"]),

@@ -92,3 +92,21 @@ def test_a_page_cursor_in_the_url_reopens_that_page(app):
     at.button(key="first_page").click().run()
     assert heads(at)[0] == "D008094"
     assert "after" not in at.query_params
+
+
+def test_entity_type_filter(app):
+    at = app.run()
+    at.multiselect(key="head_types").set_value(["Disease"]).run()
+    assert not at.dataframe  # every head is a chemical
+    at.multiselect(key="head_types").set_value(["Chemical"]).run()
+    assert len(heads(at)) == 3
+    assert at.query_params["head_type"] == "Chemical"
+
+
+def test_year_range_from_the_url(app):
+    app.query_params["years"] = "2000-2006"
+    at = app.run()
+    assert at.slider(key="years").value == (2000, 2006)
+    assert heads(at) == ["D008094"]  # 2001 and 2005; haloperidol 1999, the hostile doc 2010
+    at.slider(key="years").set_range(1999, 2010).run()
+    assert len(heads(at)) == 3 and "years" not in at.query_params
