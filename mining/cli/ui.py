@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import os
+import shlex
 import sys
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated
 
 import typer
+from sqlalchemy import make_url
+from sqlalchemy.exc import ArgumentError
 
 from mining.cli.common import DbOption, fail, read_database, user_errors
-from mining.store.database import ENV_VAR, resolve_url
+from mining.store.database import DEFAULT_URL, ENV_VAR, resolve_url
 
 NAME = "ui"
 
@@ -35,6 +38,18 @@ def streamlit_argv(
     if "STREAMLIT_BROWSER_GATHER_USAGE_STATS" not in env:
         argv += ["--browser.gatherUsageStats", "false"]
     return argv
+
+
+def open_command(db: str | None) -> str:
+    """The command that opens the app on ``db``, for other commands to print when they are
+    done; a password in the URL is shown as *** (to fill in), never printed."""
+    if db is None or db == DEFAULT_URL or db == os.environ.get(ENV_VAR):
+        return "biomine ui"
+    try:
+        shown = make_url(db).render_as_string(hide_password=True)
+    except ArgumentError:
+        shown = db
+    return shlex.join(["biomine", "ui", "--db", shown])
 
 
 def run(

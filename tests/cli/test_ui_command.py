@@ -8,7 +8,7 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from mining.cli import app
-from mining.cli.ui import APP_MAIN, streamlit_argv
+from mining.cli.ui import APP_MAIN, open_command, streamlit_argv
 from mining.store.database import open_database
 
 runner = CliRunner()
@@ -68,3 +68,14 @@ def test_serves_the_app_on_the_given_database(tmp_path, monkeypatch):
     assert started["argv"][:5] == [sys.executable, "-m", "streamlit", "run", str(APP_MAIN)]
     assert "8600" in started["argv"]
     assert started["env"]["BIOMINE_DB"] == url
+
+
+def test_open_command_names_the_database(monkeypatch):
+    monkeypatch.delenv("BIOMINE_DB", raising=False)
+    assert open_command(None) == "biomine ui"
+    assert open_command("sqlite:///biomine.db") == "biomine ui"
+    assert open_command("sqlite:///my data.db") == "biomine ui --db 'sqlite:///my data.db'"
+    secret = open_command("postgresql+psycopg://me:s3cret@host/db")
+    assert "s3cret" not in secret and "me:***@host/db" in secret
+    monkeypatch.setenv("BIOMINE_DB", "sqlite:///other.db")
+    assert open_command("sqlite:///other.db") == "biomine ui"  # the same shell has it set
