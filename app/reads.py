@@ -66,9 +66,9 @@ def filter_options(url: str) -> FilterOptions:
 
 @st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
 def evidence(
-    url: str, head: str, tail: str, label: str, source: str | None
+    url: str, head: str, tail: str, label: str, source: str | None, limit: int
 ) -> list[queries.Evidence]:
-    return queries.pair_evidence(engine_for(url), head, tail, label, source=source)
+    return queries.pair_evidence(engine_for(url), head, tail, label, source=source, limit=limit)
 
 
 @st.cache_data(ttl=TTL_SECONDS, show_spinner=False)

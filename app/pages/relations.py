@@ -17,6 +17,7 @@ from mining.store.queries import Evidence, RelationRow
 PAGE_SIZE = 50
 CSV_MAX_ROWS = 100_000  # a download beyond this would stall the app; filter first
 DOCUMENT_PAGE = "pages/document.py"
+EVIDENCE_SHOWN = 100  # sentences listed for one pair, newest documents first
 
 Pair = tuple[str, str, str]  # head, tail, relation label
 
@@ -233,11 +234,15 @@ def _evidence_html(item: Evidence, row: RelationRow | None) -> str:
 pair = st.session_state["pair"]
 if pair is not None:
     row = shown.get(pair)
-    items = reads.evidence(url, *pair, None)
+    # pair_evidence takes one model: the evidence follows the Model filter when it names one.
+    chosen = st.session_state["sources"]
+    items = reads.evidence(url, *pair, chosen[0] if len(chosen) == 1 else None, EVIDENCE_SHOWN)
     heading = _pair_label(pair) if row else f"{pair[0]} – {pair[2]} – {pair[1]}"
     st.html(f"<h3>Evidence: {html.escape(heading)}</h3>")
     if not items:
         st.info("No stored relation rows support this pair.")
+    elif len(items) == EVIDENCE_SHOWN:
+        st.caption(f"The {EVIDENCE_SHOWN} supporting rows of the newest documents.")
     for item in items:
         with st.container(border=True):
             st.html(_evidence_html(item, row))

@@ -110,3 +110,10 @@ def test_year_range_from_the_url(app):
     assert heads(at) == ["D008094"]  # 2001 and 2005; haloperidol 1999, the hostile doc 2010
     at.slider(key="years").set_range(1999, 2010).run()
     assert len(heads(at)) == 3 and "years" not in at.query_params
+
+
+def test_evidence_follows_a_single_model_filter(app):
+    app.query_params["pair"] = json.dumps(LITHIUM_POLYURIA)
+    app.query_params["source"] = OTHER_MODEL  # which did not find this pair
+    at = app.run()
+    assert "No stored relation rows support this pair." in [i.value for i in at.info]
