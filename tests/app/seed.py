@@ -15,7 +15,7 @@ HOSTILE_CONCEPT = "D999999"
 QUESTION = "Does lithium cause polyuria?"
 
 
-def _document(
+def sentence_document(
     doc_id: str,
     title: str,
     sentence: str,
@@ -49,20 +49,20 @@ def seed_store(path) -> str:
     engine = open_database(url)
     lithium, polyuria = ("Lithium", "D008094"), ("polyuria", "D011141")
     docs = [
-        _document(
+        sentence_document(
             "pmid:101", "Lithium and the kidney", "Lithium caused polyuria in rats.",
             lithium, polyuria, 2001, 0.9,
         ),
-        _document(
+        sentence_document(
             "pmid:102", "Polyuria in patients", "Lithium therapy led to polyuria.",
             lithium, polyuria, 2005, 0.8,
         ),
-        _document(
+        sentence_document(
             "pmid:103", "Haloperidol study", "Haloperidol induced dyskinesia.",
             ("Haloperidol", "D006220"), ("dyskinesia", "D004409"), 1999, 0.4,
             source=OTHER_MODEL,
         ),
-        _document(
+        sentence_document(
             "pmid:104", HOSTILE_TITLE, f"Exposure to {HOSTILE_NAME} caused nephrotoxicity.",
             (HOSTILE_NAME, HOSTILE_CONCEPT), ("nephrotoxicity", "D007674"), 2010, 0.7,
         ),
