@@ -23,6 +23,7 @@ from app.highlight import stylesheet  # noqa: E402
 st.set_page_config(page_title="BioMine", layout="wide")
 pages = [
     st.Page("pages/relations.py", title="Relations", url_path="relations", default=True),
+    st.Page("pages/entity.py", title="Entity", url_path="entity"),
     st.Page("pages/document.py", title="Document", url_path="document"),
     st.Page("pages/ask_history.py", title="Ask history", url_path="ask-history"),
 ]

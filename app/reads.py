@@ -89,3 +89,15 @@ def questions(url: str, limit: int) -> list[queries.QuestionRow]:
 @st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
 def answers(url: str, question_id: int) -> list[queries.AnswerRow]:
     return queries.question_answers(engine_for(url), question_id)
+
+
+@st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
+def concept(url: str, concept_id: str) -> queries.ConceptPage | None:
+    return queries.concept_page(engine_for(url), concept_id)
+
+
+@st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
+def concept_documents(
+    url: str, concept_id: str, after: tuple[int, str] | None, limit: int
+) -> queries.DocumentPage:
+    return queries.concept_documents(engine_for(url), concept_id, after=after, limit=limit)

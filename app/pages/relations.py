@@ -8,6 +8,7 @@ import html
 import streamlit as st
 
 from app import reads, url_state
+from app.concept_picker import concept_picker
 from app.database import database_url
 from app.highlight import Mark, highlight
 from app.links import anchor, pubmed_url
@@ -17,6 +18,7 @@ from mining.store.queries import Evidence, RelationRow
 PAGE_SIZE = 50
 CSV_MAX_ROWS = 100_000  # a download beyond this would stall the app; filter first
 DOCUMENT_PAGE = "pages/document.py"
+ENTITY_PAGE = "pages/entity.py"
 EVIDENCE_SHOWN = 100  # sentences listed for one pair, newest documents first
 
 Pair = tuple[str, str, str]  # head, tail, relation label
@@ -56,7 +58,6 @@ url_state.seed(
     "min_score", round(min(max(url_state.number("min_score") or 0.0, 0.0), 1.0) * 20) / 20
 )
 url_state.seed("concept", url_state.one("concept"))
-url_state.seed("concept_query", "")
 cursor = url_state.json_list("after", 4)
 valid_cursor = cursor and isinstance(cursor[0], int) and all(isinstance(v, str) for v in cursor[1:])
 url_state.seed("after", tuple(cursor) if valid_cursor else None)
@@ -74,23 +75,8 @@ with st.sidebar:
     st.multiselect("Relation type", offered.labels, key="types", on_change=_reset_paging)
     st.multiselect("Head type", offered.entity_types, key="head_types", on_change=_reset_paging)
     st.multiselect("Tail type", offered.entity_types, key="tail_types", on_change=_reset_paging)
-    query = st.text_input(
-        "Find a concept", key="concept_query", placeholder="name or MeSH id, e.g. D008094"
-    )
-    suggestions = reads.concept_suggestions(url, query) if query.strip() else []
-    names = {s.concept_id: f"{s.name} ({s.concept_id}, {s.label})" for s in suggestions}
-    current = st.session_state["concept"]
-    if current and current not in names:  # restored from a link: name it if the store can
-        known = {s.concept_id: s for s in reads.concept_suggestions(url, current)}
-        found = known.get(current)
-        names[current] = f"{found.name} ({current}, {found.label})" if found else current
-    options = [None, *([current] if current else []), *(k for k in names if k != current)]
-    st.selectbox(
-        "Concept (either side)",
-        options,
-        key="concept",
-        format_func=lambda key: "any concept" if key is None else names.get(key, key),
-        on_change=_reset_paging,
+    concept_picker(
+        url, key="concept", label="Concept", empty="any concept", on_change=_reset_paging
     )
     st.slider("Minimum score", 0.0, 1.0, step=0.05, key="min_score", on_change=_reset_paging)
     if has_years:
@@ -239,6 +225,9 @@ if pair is not None:
     items = reads.evidence(url, *pair, chosen[0] if len(chosen) == 1 else None, EVIDENCE_SHOWN)
     heading = _pair_label(pair) if row else f"{pair[0]} – {pair[2]} – {pair[1]}"
     st.html(f"<h3>Evidence: {html.escape(heading)}</h3>")
+    head_link, tail_link = st.columns(2)
+    head_link.page_link(ENTITY_PAGE, label="The head concept", query_params={"concept": pair[0]})
+    tail_link.page_link(ENTITY_PAGE, label="The tail concept", query_params={"concept": pair[1]})
     if not items:
         st.info("No stored relation rows support this pair.")
     elif len(items) == EVIDENCE_SHOWN:

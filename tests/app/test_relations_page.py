@@ -53,8 +53,13 @@ def test_selected_pair_shows_highlighted_evidence_and_links(app):
     assert '<mark class="ent-chemical" title="Chemical">Lithium</mark>' in evidence[0]
     assert '<mark class="ent-disease" title="Disease">polyuria</mark>' in evidence[0]
     assert 'href="https://pubmed.ncbi.nlm.nih.gov/102/"' in evidence[0]  # newest first
-    links = at.get("page_link")
-    assert [link.proto.query_string for link in links] == ["doc=pmid%3A102", "doc=pmid%3A101"]
+    links = [link.proto.query_string for link in at.get("page_link")]
+    assert links == [
+        "concept=D008094",  # the head's and the tail's Entity pages
+        "concept=D011141",
+        "doc=pmid%3A102",  # each supporting document's page, newest first
+        "doc=pmid%3A101",
+    ]
     assert json.loads(at.query_params["pair"]) == list(LITHIUM_POLYURIA)
 
 
