@@ -101,3 +101,13 @@ def concept_documents(
     url: str, concept_id: str, after: tuple[int, str] | None, limit: int
 ) -> queries.DocumentPage:
     return queries.concept_documents(engine_for(url), concept_id, after=after, limit=limit)
+
+
+@st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
+def stats(url: str) -> queries.StoreStats:
+    return queries.store_stats(engine_for(url))
+
+
+@st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
+def runs(url: str, limit: int) -> list[queries.RunRow]:
+    return queries.list_runs(engine_for(url), limit=limit)
