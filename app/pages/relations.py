@@ -7,13 +7,13 @@ import html
 
 import streamlit as st
 
-from app import reads, url_state
+from app import reads, supporting_documents, url_state
 from app.concept_picker import concept_picker
 from app.database import database_url
 from app.highlight import Mark, highlight
 from app.links import anchor, pubmed_url
 from app.relations_csv import relations_csv
-from mining.store.queries import Evidence, RelationRow
+from mining.store.queries import DocumentView, Evidence, RelationRow
 
 PAGE_SIZE = 50
 CSV_MAX_ROWS = 100_000  # a download beyond this would stall the app; filter first
@@ -217,6 +217,11 @@ def _evidence_html(item: Evidence, row: RelationRow | None) -> str:
     )
 
 
+def _views(doc_ids: list[str]) -> list[DocumentView]:
+    """The documents to download, read when the button is pressed (not on every run)."""
+    return [v for v in (reads.document(url, d) for d in doc_ids) if v is not None]
+
+
 pair = st.session_state["pair"]
 if pair is not None:
     row = shown.get(pair)
@@ -228,6 +233,23 @@ if pair is not None:
     head_link, tail_link = st.columns(2)
     head_link.page_link(ENTITY_PAGE, label="The head concept", query_params={"concept": pair[0]})
     tail_link.page_link(ENTITY_PAGE, label="The tail concept", query_params={"concept": pair[1]})
+    if items:
+        doc_ids = list(dict.fromkeys(item.doc_id for item in items))
+        as_pubtator, as_bioc = st.columns(2)
+        as_pubtator.download_button(
+            f"Supporting documents as PubTator ({len(doc_ids)})",
+            lambda: supporting_documents.pubtator(_views(doc_ids)),
+            file_name="evidence.pubtator",
+            mime="text/plain",
+            key="evidence_pubtator",
+        )
+        as_bioc.download_button(
+            f"Supporting documents as BioC JSON ({len(doc_ids)})",
+            lambda: supporting_documents.bioc_json(_views(doc_ids)),
+            file_name="evidence.bioc.json",
+            mime="application/json",
+            key="evidence_bioc",
+        )
     if not items:
         st.info("No stored relation rows support this pair.")
     elif len(items) == EVIDENCE_SHOWN:
