@@ -43,7 +43,38 @@ st.html(
     + "</small></p>"
 )
 
+authors = [a for a in doc.meta.get("authors") or [] if isinstance(a, str)]
+if authors:
+    st.text(", ".join(authors))
+
+
+def _mesh_terms(meta: dict) -> list[str]:
+    """MeSH headings as "Descriptor / qualifier", major topics starred (the PubMed XML
+    reader's layout; stored meta is untrusted, so anything else is skipped)."""
+    terms = []
+    for heading in meta.get("mesh") or []:
+        if not isinstance(heading, dict) or not isinstance(heading.get("descriptor"), str):
+            continue
+        qualifiers = [
+            q.get("name", "") + ("*" if q.get("major") else "")
+            for q in heading.get("qualifiers") or []
+            if isinstance(q, dict) and isinstance(q.get("name"), str)
+        ]
+        star = "*" if heading.get("major") else ""
+        terms.append(" / ".join([heading["descriptor"] + star, *qualifiers]))
+    return terms
+
+
 # --- the text, highlighted ----------------------------------------------------------------
+
+
+def _highlighted(source_entities) -> str:
+    marks = [Mark(e.start, e.end, e.label) for e in source_entities]
+    return (
+        f"<p><strong>{highlight(doc.title, marks)}</strong></p>"
+        f"<p>{highlight(doc.abstract, marks, offset=len(doc.title) + 1)}</p>"
+    )
+
 
 sources = sorted({e.source for e in doc.entities} | {r.source for r in doc.relations})
 if len(sources) > 1:
@@ -51,14 +82,21 @@ if len(sources) > 1:
 else:
     chosen = sources
 entities = [e for e in doc.entities if e.source in chosen]
-marks = [Mark(e.start, e.end, e.label) for e in entities]
 if entities:
     st.html(f"<p>{legend(e.label for e in entities)}</p>")
-title_end = len(doc.title)
-st.html(
-    f"<p><strong>{highlight(doc.title, marks)}</strong></p>"
-    f"<p>{highlight(doc.abstract, marks, offset=title_end + 1)}</p>"
-)
+tagged_by = sorted({e.source for e in entities})
+if len(tagged_by) == 2:  # two models' entities: side by side, to compare
+    for column, source in zip(st.columns(2), tagged_by, strict=True):
+        with column:
+            st.html(f"<h4>{html.escape(source)}</h4>")
+            st.html(_highlighted([e for e in entities if e.source == source]))
+else:
+    st.html(_highlighted(entities))
+
+mesh = _mesh_terms(doc.meta)
+if mesh:
+    with st.expander(f"MeSH terms ({len(mesh)})"):
+        st.text("\n".join(mesh))
 
 # --- relations ----------------------------------------------------------------------------
 

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from tests.app.conftest import page_html
+from streamlit.testing.v1 import AppTest
+
+from mining.store.database import ENV_VAR, open_database
+from mining.store.write_documents import store_documents
+from mining.types import Entity
+from tests.app.conftest import APP_MAIN, TIMEOUT, page_html
+from tests.app.seed import sentence_document
 
 
 def open_document(app, doc_id: str):
@@ -41,3 +47,33 @@ def test_the_id_box_opens_another_document(app):
     at.text_input(key="doc").input("pmid:103").run()
     assert list(at.dataframe[0].value["head"]) == ["Haloperidol"]
     assert at.query_params["doc"] == "pmid:103"
+
+
+def test_two_models_side_by_side_with_mesh_terms(tmp_path, monkeypatch):
+    url = f"sqlite:///{tmp_path / 'two.db'}"
+    doc = sentence_document(
+        "pmid:7", "Two taggers", "Lithium caused polyuria.",
+        ("Lithium", "D008094"), ("polyuria", "D011141"), 2001, 0.9,
+    )  # fmt: skip
+    gold = Entity(doc.id, doc.entities[0].start, doc.entities[0].end, "Lithium", "Chemical")
+    doc.entities.append(gold)  # the corpus marks only the chemical
+    doc.meta["mesh"] = [
+        {"descriptor": "Lithium", "major": True, "qualifiers": [{"name": "toxicity"}]},
+        "not a heading",
+    ]
+    doc.meta["authors"] = ["Doe J", "Roe R"]
+    engine = open_database(url)
+    store_documents(engine, [doc])
+    engine.dispose()
+    monkeypatch.setenv(ENV_VAR, url)
+    app = AppTest.from_file(str(APP_MAIN), default_timeout=TIMEOUT)
+    at = open_document(app, "pmid:7")
+    assert not at.exception
+    body = page_html(at)
+    assert "<h4>gold</h4>" in body and "<h4>re-model@1</h4>" in body
+    gold_text, model_text = (
+        body[body.index(h) + 1] for h in ("<h4>gold</h4>", "<h4>re-model@1</h4>")
+    )
+    assert gold_text.count("<mark") == 1 and model_text.count("<mark") == 2
+    assert "Lithium* / toxicity" in [t.value for t in at.text]
+    assert "Doe J, Roe R" in [t.value for t in at.text]
