@@ -25,6 +25,7 @@ pages = [
     st.Page("pages/relations.py", title="Relations", url_path="relations", default=True),
     st.Page("pages/entity.py", title="Entity", url_path="entity"),
     st.Page("pages/document.py", title="Document", url_path="document"),
+    st.Page("pages/annotate.py", title="Annotate", url_path="annotate"),
     st.Page("pages/overview.py", title="Overview", url_path="overview"),
     st.Page("pages/ask_history.py", title="Ask history", url_path="ask-history"),
 ]
