@@ -27,6 +27,7 @@ pages = [
     st.Page("pages/document.py", title="Document", url_path="document"),
     st.Page("pages/annotate.py", title="Annotate", url_path="annotate"),
     st.Page("pages/overview.py", title="Overview", url_path="overview"),
+    st.Page("pages/ask.py", title="Ask", url_path="ask"),
     st.Page("pages/ask_history.py", title="Ask history", url_path="ask-history"),
 ]
 page = st.navigation(pages)

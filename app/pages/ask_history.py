@@ -8,9 +8,8 @@ import html
 import streamlit as st
 
 from app import reads, url_state
+from app.answer_view import answer_html, probabilities
 from app.database import database_url
-from app.highlight import Mark, highlight
-from app.links import anchor, pubmed_url
 
 QUESTIONS_SHOWN = 50
 DOCUMENT_PAGE = "pages/document.py"
@@ -51,30 +50,19 @@ st.dataframe(
 
 if question_id is not None:
     question = by_id[question_id]
-    probs = " · ".join(f"{html.escape(k)} {v:.2f}" for k, v in sorted(question.probs.items()))
     st.html(
         f"<h3>{html.escape(question.question)}</h3>"
-        f"<p>Answer: <strong>{html.escape(question.label)}</strong> ({probs})</p>"
+        f"<p>Answer: <strong>{html.escape(question.label)}</strong>"
+        f" ({probabilities(question.probs)})</p>"
     )
     for answer in reads.answers(url, question_id):
         with st.container(border=True):
-            sentence = (
-                highlight(
-                    answer.evidence.text,
-                    [Mark(answer.evidence.start, answer.evidence.end, "evidence")],
-                    offset=answer.evidence.start,
-                )
-                if answer.evidence
-                else "<em>no evidence sentence recorded</em>"
-            )
-            pubmed = pubmed_url(answer.doc_id)
             st.html(
-                f"<p><strong>{answer.rank}. {html.escape(answer.title)}</strong> "
-                f"({html.escape(answer.doc_id)}"
-                + (f" · {anchor(pubmed, 'PubMed')}" if pubmed else "")
-                + f")</p><p>Verdict: <strong>{html.escape(answer.label)}</strong></p>"
-                + f"<p>{sentence}</p>"
-            )
+                answer_html(
+                    answer.rank, answer.doc_id, answer.title, answer.label, answer.probs,
+                    answer.evidence,
+                )
+            )  # fmt: skip
             st.page_link(
                 DOCUMENT_PAGE, label="Open the document", query_params={"doc": answer.doc_id}
             )

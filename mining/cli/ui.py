@@ -13,6 +13,7 @@ import typer
 from sqlalchemy import make_url
 from sqlalchemy.exc import ArgumentError
 
+from mining.ask import READER_ENV
 from mining.cli.common import DbOption, fail, read_database, user_errors
 from mining.store.database import DEFAULT_URL, ENV_VAR, resolve_url
 
@@ -64,6 +65,15 @@ def run(
             show_default=False,
         ),
     ] = None,
+    reader: Annotated[
+        str | None,
+        typer.Option(
+            "--reader",
+            help="Question reader for the Ask page (a folder or hub id, as `biomine ask "
+            "--model`); without one the page lists earlier questions only.",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Start the web app (relations with their evidence, documents) on a database."""
     url = resolve_url(db)
@@ -74,7 +84,7 @@ def run(
     if not APP_MAIN.is_file():
         raise fail(f"the web app is not installed beside BioMine ({APP_MAIN} is missing)")
     # The URL travels in the environment, not in argv, so a password never shows in `ps`.
-    env = {**os.environ, ENV_VAR: url}
+    env = {**os.environ, ENV_VAR: url} | ({READER_ENV: reader} if reader else {})
     argv = streamlit_argv(APP_MAIN, port, env)
     # exec, not a child process: the server is this process, so a signal that stops
     # `biomine ui` (SIGTERM from a service manager too, not only Ctrl+C) stops the server.

@@ -63,11 +63,14 @@ def test_serves_the_app_on_the_given_database(tmp_path, monkeypatch):
         started.update(path=path, argv=argv, env=env)
 
     monkeypatch.setattr("mining.cli.ui.os.execve", fake_exec)
+    monkeypatch.delenv("BIOMINE_READER", raising=False)
     result = runner.invoke(app, ["ui", "--db", url, "--port", "8600"])
     assert result.exit_code == 0, result.output
     assert started["argv"][:5] == [sys.executable, "-m", "streamlit", "run", str(APP_MAIN)]
     assert "8600" in started["argv"]
-    assert started["env"]["BIOMINE_DB"] == url
+    assert started["env"]["BIOMINE_DB"] == url and "BIOMINE_READER" not in started["env"]
+    runner.invoke(app, ["ui", "--db", url, "--reader", "runs/reader"])
+    assert started["env"]["BIOMINE_READER"] == "runs/reader"  # for the Ask page
 
 
 def test_open_command_names_the_database(monkeypatch):
