@@ -10,10 +10,13 @@ import streamlit as st
 from app import reads, url_state
 from app.concept_picker import concept_picker
 from app.database import database_url
+from app.ego_network import CENTRE, edge_groups, ego_network, node_groups
+from app.highlight import FALLBACK_COLOUR, TYPE_COLOURS
 from app.links import anchor, pubmed_url
 
 DOCUMENTS_SHOWN = 20  # a page of the abstracts that mention the concept
 RELATIONS_PAGE = "pages/relations.py"
+CENTRE_COLOUR = "#ff8c42"
 DOCUMENT_PAGE = "pages/document.py"
 
 url = database_url()
@@ -49,6 +52,32 @@ mentions, documents = st.columns(2)
 mentions.metric("Mentions", f"{found.mentions:,}")
 documents.metric("Abstracts", f"{found.documents:,}")
 st.page_link(RELATIONS_PAGE, label="Its relations", query_params={"concept": found.id})
+
+
+def _graph(elements) -> None:
+    """The ego network, drawn by st-link-analysis (a maintained Cytoscape component)."""
+    try:
+        from st_link_analysis import EdgeStyle, NodeStyle, st_link_analysis
+    except ImportError:
+        st.caption("Install st-link-analysis to see the relations as a graph.")
+        return
+    # Groups are type_class names ("ent-chemical"): the highlight colours of the same types.
+    node_styles = [
+        NodeStyle(name, CENTRE_COLOUR if name == CENTRE else
+                  TYPE_COLOURS.get(name.removeprefix("ent-"), FALLBACK_COLOUR), "name")
+        for name in node_groups(elements)
+    ]  # fmt: skip
+    # labeled=None: its default (False) trips the library's own deprecation warning.
+    edge_styles = [
+        EdgeStyle(name, caption="relation", labeled=None, directed=True)
+        for name in edge_groups(elements)
+    ]
+    st_link_analysis(elements, "cose", node_styles, edge_styles, height=420, key="entity_graph")
+
+
+if found.related:
+    st.subheader("Relation network")
+    _graph(ego_network(found))
 
 names_column, related_column = st.columns(2)
 with names_column:
