@@ -20,8 +20,9 @@ CENTRE_COLOUR = "#ff8c42"
 DOCUMENT_PAGE = "pages/document.py"
 
 url = database_url()
-url_state.seed("entity", url_state.one("concept"))
-url_state.seed("entity_after", None)
+if "entity" not in st.session_state:  # a new visit: widget state was dropped, paging too
+    st.session_state["entity_after"] = None
+    st.session_state["entity"] = url_state.one("concept")
 
 
 def _restart_documents() -> None:

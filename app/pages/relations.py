@@ -42,6 +42,9 @@ def _reset_paging() -> None:
 
 url = database_url()
 offered = reads.filter_options(url)
+# Streamlit drops a page's widget state when the user leaves it, but not the paging state
+# (no widget holds it): a return visit resets that too, to what its URL says.
+returning = "types" not in st.session_state
 url_state.seed("types", [t for t in url_state.many("type") if t in offered.labels])
 url_state.seed("head_types", [t for t in url_state.many("head_type") if t in offered.entity_types])
 url_state.seed("tail_types", [t for t in url_state.many("tail_type") if t in offered.entity_types])
@@ -60,8 +63,9 @@ url_state.seed(
 url_state.seed("concept", url_state.one("concept"))
 cursor = url_state.json_list("after", 4)
 valid_cursor = cursor and isinstance(cursor[0], int) and all(isinstance(v, str) for v in cursor[1:])
-url_state.seed("after", tuple(cursor) if valid_cursor else None)
-url_state.seed("earlier", [])
+if returning:
+    st.session_state["after"] = tuple(cursor) if valid_cursor else None
+    st.session_state["earlier"] = []
 selected = url_state.json_list("pair", 3)
 url_state.seed(
     "pair", tuple(selected) if selected and all(isinstance(v, str) for v in selected) else None

@@ -42,3 +42,14 @@ def test_next_and_previous_pages(many_pairs_url, monkeypatch):
     at.button(key="previous_page").click().run()
     assert list(at.dataframe[0].value["head id"]) == first
     assert "after" not in at.query_params
+
+
+def test_a_return_visit_starts_on_the_first_page(many_pairs_url, monkeypatch):
+    monkeypatch.setenv(ENV_VAR, many_pairs_url)
+    at = AppTest.from_file(str(APP_MAIN), default_timeout=TIMEOUT).run()
+    at.button(key="next_page").click().run()
+    assert len(at.dataframe[0].value) == 5
+    at.switch_page("pages/overview.py").run()
+    at.query_params.clear()  # a browser leaves the page's parameters behind with the page
+    at.switch_page("pages/relations.py").run()
+    assert len(at.dataframe[0].value) == 50 and "after" not in at.query_params
