@@ -8,6 +8,7 @@ Values from a URL are untrusted: parsers return None for anything malformed.
 from __future__ import annotations
 
 import json
+import math
 from typing import Any
 
 import streamlit as st
@@ -28,10 +29,12 @@ def many(name: str) -> list[str]:
 
 
 def number(name: str) -> float | None:
+    """A finite number: "nan" and "inf" parse as floats but break any widget given them."""
     try:
-        return float(st.query_params[name])
+        value = float(st.query_params[name])
     except (KeyError, ValueError):
         return None
+    return value if math.isfinite(value) else None
 
 
 def integer(name: str) -> int | None:

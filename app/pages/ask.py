@@ -52,7 +52,7 @@ def answered(url: str, reader_id: str, question: str, k: int) -> AskResult:
 url = database_url()
 reader_id = os.environ.get(READER_ENV, "").strip()
 url_state.seed("ask_question", url_state.one("question") or "")
-url_state.seed("ask_k", int(min(max(url_state.number("k") or 10, 1), 50)))
+url_state.seed("ask_k", min(max(url_state.integer("k") or 10, 1), 50))
 
 st.title("Ask")
 if not reader_id:

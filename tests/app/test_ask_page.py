@@ -45,3 +45,11 @@ def test_without_a_reader_earlier_questions_are_listed(app, monkeypatch):
     assert "biomine ui --reader" in at.info[0].value
     assert any(QUESTION in h for h in page_html(at))
     assert [link.proto.query_string for link in at.get("page_link")] == ["q=1"]
+
+
+def test_malformed_k_is_ignored(app, monkeypatch):
+    monkeypatch.delenv(READER_ENV, raising=False)
+    app.query_params["k"] = "nan"
+    app.switch_page("pages/ask.py")
+    at = app.run()
+    assert not at.exception and at.slider(key="ask_k").value == 10

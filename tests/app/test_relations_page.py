@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from tests.app.conftest import page_html
 from tests.app.seed import OTHER_MODEL
 
@@ -76,8 +78,10 @@ def test_query_parameters_restore_a_view(app):
     assert sum("<mark" in h for h in page_html(at)) == 2
 
 
-def test_malformed_query_parameters_are_ignored(app):
-    app.query_params["min_score"] = "lots"
+@pytest.mark.parametrize("score", ["lots", "nan", "inf"])
+def test_malformed_query_parameters_are_ignored(app, score):
+    app.query_params["min_score"] = score
+    app.query_params["years"] = "1999-"
     app.query_params["pair"] = "[1, 2"
     app.query_params["after"] = '{"a": 1}'
     at = app.run()
