@@ -27,6 +27,7 @@ from mining.store.read_documents import documents_by_id
 from mining.types import Answer, Document
 
 HYBRID, BM25 = "hybrid", "bm25"
+READER_ENV = "BIOMINE_READER"  # the reader `biomine ui --reader` hands to the web app
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,7 @@ from mining.cli import (
     train_ner,
     train_qa,
     train_re,
+    ui,
 )
 
 app = typer.Typer(
@@ -67,7 +68,7 @@ def _options(
     pass
 
 
-for module in (ingest, run, embed, ask, stats, search, export, annotate):
+for module in (ingest, run, embed, ask, stats, search, export, annotate, ui):
     app.command(module.NAME, help=module.run.__doc__)(module.run)
 
 # Command groups (`biomine eval ner`, `biomine eval re`): one module per command.

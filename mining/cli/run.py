@@ -8,6 +8,7 @@ import typer
 
 from mining.cli.common import DbOption, database, stderr, user_errors
 from mining.cli.pipeline_progress import print_failures, run_with_progress
+from mining.cli.ui import open_command
 
 NAME = "run"
 
@@ -106,3 +107,4 @@ def run(
         f"{counts.relations:,} relations, {counts.embeddings:,} embeddings, "
         f"{len(counts.failures):,} failed; models: {models}"
     )
+    typer.echo(f"browse them: {open_command(db)}")

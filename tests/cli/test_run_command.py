@@ -50,6 +50,7 @@ def test_run_processes_reports_failures_then_has_nothing_to_do(tmp_path):
     result = biomine("run", *args)
     assert result.exit_code == 0, result.output
     assert "3 document(s) processed" in result.stdout and "2 failed" in result.stdout
+    assert f"browse them: biomine ui --db {db}" in result.stdout
     assert "x:[bold]3: input:" in said(result.stderr)  # printed as it is, never as markup
     assert "1 embeddings" in result.stdout  # the document that fails has no vector
     assert "pmid:2: input:" in said(result.stderr)
