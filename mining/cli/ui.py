@@ -10,11 +10,9 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from sqlalchemy import make_url
-from sqlalchemy.exc import ArgumentError
 
 from mining.ask import READER_ENV
-from mining.cli.common import DbOption, fail, read_database, user_errors
+from mining.cli.common import DbOption, fail, read_database, shown, user_errors
 from mining.store.database import DEFAULT_URL, ENV_VAR, resolve_url
 
 NAME = "ui"
@@ -46,11 +44,7 @@ def open_command(db: str | None) -> str:
     done; a password in the URL is shown as *** (to fill in), never printed."""
     if db is None or db == DEFAULT_URL or db == os.environ.get(ENV_VAR):
         return "biomine ui"
-    try:
-        shown = make_url(db).render_as_string(hide_password=True)
-    except ArgumentError:
-        shown = db
-    return shlex.join(["biomine", "ui", "--db", shown])
+    return shlex.join(["biomine", "ui", "--db", shown(db)])
 
 
 def run(
