@@ -41,6 +41,12 @@ from mining.nlp.relations.candidates import (
     candidates,
     marked_text,
 )
+from mining.nlp.relations.span_marking import (
+    SPAN_MARKING,
+    SpanRow,
+    encode_span,
+    marked_spans,
+)
 from mining.nlp.relations.tasks import NONE, RelationTask, task_of
 from mining.nlp.token_encoding import special_affixes
 from mining.types import Document, Entity, Relation
@@ -91,21 +97,28 @@ def encode_candidate(
         marks = [
             i for i, (s, e) in enumerate(offsets) if text[s:e].strip() in (HEAD_MARK, TAIL_MARK)
         ]  # the last one closes the later mention
-        first, last = min(head, tail), (marks[-1] if marks else len(ids) - 1)
-        if last - first + 1 <= room:
-            spare = room - (last - first + 1)
-            a = max(0, min(first - spare // 2, len(ids) - room))
-            ids = ids[a : a + room]
-            head, tail = head - a, tail - a
-        else:  # the mentions alone are too far apart: each end with its own context
-            half = room // 2
-            cut = last + 1 - (room - half)
-            ids = ids[first : first + half] + ids[cut : last + 1]
-            head, tail = (
-                p - first if p < first + half else half + max(0, p - cut) for p in (head, tail)
-            )
+        last = marks[-1] if marks else len(ids) - 1
+        ids, head, tail = crop_around(ids, head, tail, last, room)
     n = len(prefix)
     return EncodedPair([*prefix, *ids, *suffix], (head + n, tail + n))
+
+
+def crop_around(
+    ids: list[int], head: int, tail: int, last: int, room: int
+) -> tuple[list[int], int, int]:
+    """At most ``room`` of ``ids`` around a pair whose opening markers are at ``head`` and
+    ``tail`` and whose later mention closes at ``last``: the stretch around both mentions
+    when it fits, else each end with its own context; the markers' new positions."""
+    first = min(head, tail)
+    if last - first + 1 <= room:
+        spare = room - (last - first + 1)
+        a = max(0, min(first - spare // 2, len(ids) - room))
+        return ids[a : a + room], head - a, tail - a
+    half = room // 2
+    cut = last + 1 - (room - half)
+    kept = ids[first : first + half] + ids[cut : last + 1]
+    head, tail = (p - first if p < first + half else half + max(0, p - cut) for p in (head, tail))
+    return kept, head, tail
 
 
 def model_inputs(batch: Sequence[EncodedPair], pad_id: int, entity_markers: bool) -> dict:
@@ -118,6 +131,22 @@ def model_inputs(batch: Sequence[EncodedPair], pad_id: int, entity_markers: bool
     if entity_markers:
         inputs["entity_positions"] = torch.tensor([x.positions for x in batch])
     return inputs
+
+
+def span_inputs(batch: Sequence[SpanRow], pad_id: int) -> dict:
+    """A batch of span rows as model inputs: ids, mask, every pair's two marker positions and
+    its row (``pair_rows``); ``candidates``: the candidate index of each pair, in order."""
+    import torch
+
+    ids, mask = pad_batch([row.ids for row in batch], pad_id)
+    pairs = [(r, i, h, t) for r, row in enumerate(batch) for i, h, t in row.pairs]
+    return {
+        "input_ids": ids,
+        "attention_mask": mask,
+        "entity_positions": torch.tensor([(h, t) for _, _, h, t in pairs], dtype=torch.long),
+        "pair_rows": torch.tensor([r for r, _, _, _ in pairs], dtype=torch.long),
+        "candidates": [i for _, i, _, _ in pairs],
+    }
 
 
 class RelationClassifier(Component):
@@ -151,6 +180,10 @@ class RelationClassifier(Component):
             self.max_tokens = min(self.max_tokens, positions)
         self.device = device
         self.entity_markers = uses_entity_markers(cfg)
+        # Trained on one marked copy per span (all its pairs at once): read the same way.
+        self.span_marking = getattr(cfg, "biomine_marking", None) == SPAN_MARKING
+        if self.span_marking and not self.entity_markers:
+            raise ModelError(name, "span marking needs the entity-marker head")
         # Trained on a share of the none pairs, a model underrates none by that share's odds;
         # its folder says by how much (``biomine_none_bias``, a log-odds shift), added back here.
         self.none_bias = float(getattr(cfg, "biomine_none_bias", 0.0))
@@ -234,12 +267,43 @@ class RelationClassifier(Component):
         # Marked texts a step at a time: a huge document's candidates never all sit in memory.
         for k in range(0, len(cands), CANDIDATES_PER_STEP):
             step = cands[k : k + CANDIDATES_PER_STEP]
-            probs = self.predict([marked_text(text, c, self.task) for c in step], batch_size)
+            if self.span_marking:
+                probs = self.predict_spans(text, step, batch_size)
+            else:
+                probs = self.predict([marked_text(text, c, self.task) for c in step], batch_size)
             out += [
                 r
                 for c, p in zip(step, probs, strict=True)
                 if (r := self.relation(doc.id, c, p)) is not None
             ]
+        return out
+
+    def predict_spans(
+        self, text: str, cands: Sequence[Candidate], batch_size: int = 32
+    ) -> np.ndarray:
+        """Label probabilities of each candidate, read from one marked copy of its span
+        shared with the span's other candidates (``span_marking``)."""
+        import torch
+
+        affixes = special_affixes(self.tokenizer)
+        rows = [
+            row
+            for span in marked_spans(text, cands, self.task)
+            for row in encode_span(self.tokenizer, span, self.max_tokens, affixes)
+        ]
+        out = np.zeros((len(cands), len(self.labels)), dtype=np.float32)
+        pad = self.tokenizer.pad_token_id if self.tokenizer.pad_token_id is not None else 0
+        order = sorted(range(len(rows)), key=lambda i: len(rows[i].ids))
+        device = self.device or next(self.model.parameters()).device
+        none = self.labels.index(NONE)
+        with torch.inference_mode():
+            for b in range(0, len(order), batch_size):
+                batch = [rows[i] for i in order[b : b + batch_size]]
+                inputs = span_inputs(batch, pad)
+                which = inputs.pop("candidates")
+                logits = self.model(**{k: v.to(device) for k, v in inputs.items()}).logits.float()
+                logits[:, none] += self.none_bias
+                out[which] = torch.softmax(logits, dim=-1).cpu().numpy()
         return out
 
     def relation(self, doc_id: str, candidate: Candidate, probs: np.ndarray) -> Relation | None:

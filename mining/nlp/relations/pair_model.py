@@ -18,7 +18,9 @@ from mining.nlp.own_head import OwnHead
 
 class EntityPairClassifier(OwnHead):
     """``encoder`` (any transformers base model) + a two-layer head on
-    ``[h(head marker); h(tail marker)]``; ``forward`` takes ``entity_positions`` (batch x 2)."""
+    ``[h(head marker); h(tail marker)]``; ``forward`` takes ``entity_positions`` (pairs x 2)
+    and, when a row holds several pairs (``mining.nlp.relations.span_marking``), ``pair_rows``
+    (the row of each pair; default one pair a row)."""
 
     def __init__(self, encoder, config, dropout: float = 0.1):
         super().__init__(encoder, config)
@@ -29,9 +31,11 @@ class EntityPairClassifier(OwnHead):
         )  # fmt: skip
         self.dropout = nn.Dropout(dropout)
 
-    def forward(self, input_ids, attention_mask, entity_positions, labels=None):
+    def forward(self, input_ids, attention_mask, entity_positions, labels=None, pair_rows=None):
         states = self.encoder(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
-        rows = torch.arange(states.shape[0], device=states.device)
+        rows = pair_rows
+        if rows is None:
+            rows = torch.arange(states.shape[0], device=states.device)
         pair = torch.cat(
             [states[rows, entity_positions[:, 0]], states[rows, entity_positions[:, 1]]], dim=-1
         )
