@@ -20,6 +20,7 @@ from pathlib import Path
 
 from mining.errors import InputError, OnError
 from mining.nlp.relations.candidates import Candidate, candidates, concept_ids, marked_text
+from mining.nlp.relations.span_marking import MarkedSpan, marked_spans
 from mining.nlp.relations.tasks import NONE, RelationTask
 from mining.types import Document, Entity
 
@@ -113,3 +114,15 @@ def training_texts(docs: list[Document], task: RelationTask) -> tuple[list[str],
     """Marked texts and their gold labels."""
     rows = labelled_candidates(docs, task)
     return [marked_text(d.text, c, task) for d, c, _ in rows], [label for _, _, label in rows]
+
+
+def labelled_spans(docs: list[Document], task: RelationTask) -> list[tuple[MarkedSpan, list[str]]]:
+    """Every span of the documents' gold candidates marked once (``span_marking``), with the
+    gold label of each of its pairs, in ``span.pairs`` order."""
+    out = []
+    for doc in docs:
+        label_of = gold_labeller(doc, task)
+        cands = candidates(doc, doc.entities, task)
+        for span in marked_spans(doc.text, cands, task):
+            out.append((span, [label_of(cands[i]) for i, _, _ in span.pairs]))
+    return out

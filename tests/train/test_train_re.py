@@ -70,3 +70,33 @@ def test_cli_eval_re_json_and_bad_input(trained, tmp_path):
     missing = runner.invoke(app, ["eval", "re", "--task", "chemprot", "--gold", str(tmp_path)])
     assert missing.exit_code == 1 and str(tmp_path) in "".join(missing.stderr.split())
     assert "Traceback" not in missing.output
+
+
+def test_span_marking_trains_a_folder_that_reads_spans(trained, tmp_path):
+    _, gold = trained
+    model = tmp_path / "re-span"
+    args = ["train", "re", "--task", "chemprot", "--train", str(gold), "--dev", str(gold)]
+    args += ["--out", str(model), "--epochs", "1", "--max-tokens", "64", "--marking", "span"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    metrics = json.loads((model / "training_metrics.json").read_text())
+    assert metrics["config"]["marking"] == "span"
+    # every candidate is trained on, though far fewer texts are encoded
+    assert sum(metrics["candidates"].values()) == sum(
+        json.loads((trained[0] / "training_metrics.json").read_text())["candidates"].values()
+    )
+    assert json.loads((model / "config.json").read_text())["biomine_marking"] == "span"
+    clf = RelationClassifier.from_pretrained(model, device="cpu")
+    assert clf.span_marking
+    docs = load_task_documents(CHEMPROT, gold)
+    overall = evaluate_relations(clf, docs)["overall"]
+    assert overall.tp + overall.fn == sum(len(d.relations) for d in docs) > 0
+
+
+def test_span_marking_needs_the_marker_head(trained, tmp_path):
+    _, gold = trained
+    args = ["train", "re", "--task", "chemprot", "--train", str(gold), "--dev", str(gold)]
+    args += ["--out", str(tmp_path / "x"), "--marking", "span", "--head", "cls"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 2
+    assert "span marking needs the entity-marker head" in "".join(result.output.split("│"))
