@@ -24,6 +24,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
+from mining.nlp.batching import DEFAULT_BATCH_TOKENS
 from mining.nlp.component import EMBEDDINGS, Component, PipelineError, check_order
 from mining.nlp.embeddings import META_KEY as EMBEDDINGS_KEY
 from mining.pipeline_plan import ComponentSpec, plan
@@ -99,11 +100,12 @@ class Pipeline:
         device: str | None = None,
         dtype: str | None = None,
         max_chars: int = DEFAULT_MAX_CHARS,
+        batch_tokens: int | None = DEFAULT_BATCH_TOKENS,
     ) -> Pipeline:
         """The given models, or the shipped ones (and the embedder last with ``embeddings``);
         every model is checked before any loads."""
         specs = plan(ner_models, re_models, concepts, embed_model, embeddings=embeddings)
-        return cls.load(specs, device, dtype, max_chars)
+        return cls.load(specs, device, dtype, max_chars, batch_tokens)
 
     @classmethod
     def load(
@@ -112,9 +114,13 @@ class Pipeline:
         device: str | None = None,
         dtype: str | None = None,
         max_chars: int = DEFAULT_MAX_CHARS,
+        batch_tokens: int | None = DEFAULT_BATCH_TOKENS,
     ) -> Pipeline:
         check_order(specs)
-        return cls([s.load(device=device, dtype=dtype) for s in specs], max_chars)
+        components = [s.load(device=device, dtype=dtype) for s in specs]
+        for component in components:
+            component.batch_tokens = batch_tokens
+        return cls(components, max_chars)
 
     @property
     def sources(self) -> list[str]:

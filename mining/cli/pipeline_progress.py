@@ -4,7 +4,14 @@ the list of the documents that failed."""
 from __future__ import annotations
 
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 
 from mining.cli.common import printable, stderr
 
@@ -21,6 +28,7 @@ def run_with_progress(engine, pipeline, label: str, todo: int, batch_size: int):
         MofNCompleteColumn(),
         TextColumn("[cyan]{task.fields[rate]} docs/s"),
         TimeElapsedColumn(),
+        TimeRemainingColumn(),
         console=stderr,
     )
     with progress:

@@ -9,6 +9,7 @@ import typer
 from mining.cli.common import DbOption, database, stderr, user_errors
 from mining.cli.pipeline_progress import print_failures, run_with_progress
 from mining.cli.ui import open_command
+from mining.nlp.batching import DEFAULT_BATCH_TOKENS
 
 NAME = "run"
 
@@ -60,6 +61,14 @@ def run(
         str, typer.Option(help="auto (fp16 on a GPU, fp32 on the CPU), fp32, bf16 or fp16.")
     ] = "auto",
     batch_size: Annotated[int, typer.Option(min=1, help="Documents per transaction.")] = 64,
+    batch_tokens: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            help="Padded tokens one forward pass may hold (sentences are batched by length "
+            "up to this; raise it on a GPU with memory to spare).",
+        ),
+    ] = DEFAULT_BATCH_TOKENS,
     threads: Annotated[int | None, typer.Option(min=1, help="CPU threads for torch.")] = None,
     max_chars: Annotated[
         int,
@@ -97,7 +106,7 @@ def run(
             import torch
 
             torch.set_num_threads(threads)
-        pipeline = Pipeline.load(specs, device, dtype, max_chars)
+        pipeline = Pipeline.load(specs, device, dtype, max_chars, batch_tokens)
         counts = run_with_progress(engine, pipeline, "run", todo, batch_size)
     print_failures(counts.failures)
     models = ", ".join(pipeline.sources)

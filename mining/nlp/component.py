@@ -23,6 +23,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
 from mining.errors import BioMineError
+from mining.nlp.batching import DEFAULT_BATCH_TOKENS
 from mining.types import Document
 
 SENTENCES, ENTITIES, CONCEPTS, RELATIONS = "sentences", "entities", "concepts", "relations"
@@ -40,6 +41,8 @@ class Component(ABC):
     requires: tuple[str, ...] = ()
     assigns: tuple[str, ...] = ()
     marks = True  # whether the store records which documents it processed (it writes rows)
+    # Padded tokens a forward pass may hold (components that run a model batch by it).
+    batch_tokens: int | None = DEFAULT_BATCH_TOKENS
     source: str
 
     @classmethod

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
-from mining.nlp.batching import chunks
+from mining.nlp.batching import DEFAULT_BATCH_TOKENS, chunks, token_batches
 from mining.nlp.component import ENTITIES, Component
 from mining.nlp.entity_merge import merge_entities
 from mining.nlp.labels import bio_label
@@ -59,11 +59,13 @@ def predict_probs(
     batch_size: int = 32,
     max_tokens: int | None = None,
     device=None,
+    batch_tokens: int | None = DEFAULT_BATCH_TOKENS,
 ) -> list[np.ndarray]:
     """Softmax label probabilities (``n_tokens x n_labels``) for every encoded sentence.
 
     Sentences longer than the window are cut into overlapping windows; each token keeps the
-    probabilities of the window in which it sits farthest from an edge.
+    probabilities of the window in which it sits farthest from an edge. Windows are batched
+    by length, at most ``batch_size`` a batch and ``batch_tokens`` padded tokens.
     """
     import torch
 
@@ -79,11 +81,12 @@ def predict_probs(
     case_types = uses_case_types(model.config)
     out = [np.zeros((len(e.ids), n_labels), dtype=np.float32) for e in encs]
     best = [np.full(len(e.ids), -1, dtype=np.int64) for e in encs]
-    order = sorted(range(len(windows)), key=lambda w: windows[w][2] - windows[w][1])
+    affixes = len(prefix) + len(suffix)
+    lengths = [b - a + affixes for _, a, b in windows]
     device = device or next(model.parameters()).device
     with torch.inference_mode():
-        for i in range(0, len(order), batch_size):
-            batch = [windows[w] for w in order[i : i + batch_size]]
+        for rows in token_batches(lengths, batch_size, batch_tokens):
+            batch = [windows[w] for w in rows]
             width = max(b - a for _, a, b in batch) + len(prefix) + len(suffix)
             ids = torch.full((len(batch), width), pad, dtype=torch.long)
             mask = torch.zeros((len(batch), width), dtype=torch.long)
@@ -199,8 +202,9 @@ class NerTagger(Component):
                 encs.append(encode_span(self.tokenizer, doc.id, text, span))
                 owners.append(d)
         probs = predict_probs(
-            self.model, self.tokenizer, encs, batch_size, self.max_tokens, self.device
-        )
+            self.model, self.tokenizer, encs, batch_size, self.max_tokens, self.device,
+            self.batch_tokens,
+        )  # fmt: skip
         per_doc: list[list[tuple[Encoded, np.ndarray]]] = [[] for _ in docs]
         for enc, p, d in zip(encs, probs, owners, strict=True):
             per_doc[d].append((enc, p))

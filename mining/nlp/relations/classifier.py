@@ -27,6 +27,7 @@ from typing import NamedTuple
 import numpy as np
 
 from mining.errors import ModelError
+from mining.nlp.batching import token_batches
 from mining.nlp.component import ENTITIES, RELATIONS, Component
 from mining.nlp.model_folder import uses_entity_markers
 from mining.nlp.model_loader import load_model, source_name
@@ -220,12 +221,11 @@ class RelationClassifier(Component):
         encoded = [encode_candidate(self.tokenizer, t, self.max_tokens, affixes) for t in texts]
         out = np.zeros((len(texts), len(self.labels)), dtype=np.float32)
         pad = self.tokenizer.pad_token_id if self.tokenizer.pad_token_id is not None else 0
-        order = sorted(range(len(encoded)), key=lambda i: len(encoded[i].ids))
+        lengths = [len(x.ids) for x in encoded]
         device = self.device or next(self.model.parameters()).device
         none = self.labels.index(NONE)
         with torch.inference_mode():
-            for b in range(0, len(order), batch_size):
-                rows = order[b : b + batch_size]
+            for rows in token_batches(lengths, batch_size, self.batch_tokens):
                 inputs = model_inputs([encoded[i] for i in rows], pad, self.entity_markers)
                 logits = self.model(**{k: v.to(device) for k, v in inputs.items()}).logits.float()
                 logits[:, none] += self.none_bias
@@ -293,12 +293,12 @@ class RelationClassifier(Component):
         ]
         out = np.zeros((len(cands), len(self.labels)), dtype=np.float32)
         pad = self.tokenizer.pad_token_id if self.tokenizer.pad_token_id is not None else 0
-        order = sorted(range(len(rows)), key=lambda i: len(rows[i].ids))
+        lengths = [len(row.ids) for row in rows]
         device = self.device or next(self.model.parameters()).device
         none = self.labels.index(NONE)
         with torch.inference_mode():
-            for b in range(0, len(order), batch_size):
-                batch = [rows[i] for i in order[b : b + batch_size]]
+            for which in token_batches(lengths, batch_size, self.batch_tokens):
+                batch = [rows[i] for i in which]
                 inputs = span_inputs(batch, pad)
                 which = inputs.pop("candidates")
                 logits = self.model(**{k: v.to(device) for k, v in inputs.items()}).logits.float()
