@@ -22,7 +22,8 @@ def run(
         str | None,
         typer.Option(
             help="Reader folder or hub id (a yes/no/maybe sequence classifier, or a causal LM "
-            "such as microsoft/BioGPT-Large-PubMedQA); default: the shipped qa-pubmedqa.",
+            "such as microsoft/BioGPT-Large-PubMedQA); default: models/qa-pubmedqa when it ships "
+            "(none does yet).",
             show_default=False,
         ),
     ] = None,

@@ -28,7 +28,8 @@ def run(
         str | None,
         typer.Option(
             help="Reader folder or hub id: a sequence classifier with yes/no/maybe labels, or "
-            "a causal LM (BioGPT's PubMedQA format). Default: the shipped qa-pubmedqa.",
+            "a causal LM (BioGPT's PubMedQA format). Default: models/qa-pubmedqa when it "
+            "ships (none does yet).",
             show_default=False,
         ),
     ] = None,
