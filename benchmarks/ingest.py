@@ -1,6 +1,9 @@
 """Ingest benchmark: PubMed XML parsing against ``pubmed_parser``, and end-to-end ingest
 (read + store) into SQLite and PostgreSQL, on a baseline-sized file.
 
+``--workers 2`` (the default) also ingests with that many parse worker processes (``biomine
+ingest --workers``) against one process, interleaved, best of ``--repeat``.
+
 The file holds ``--records`` (30,000, about one NLM baseline file) PubmedArticles built by
 replicating the real NLM sample's records under fresh PMIDs. Parse rates are the best of
 ``--repeat`` interleaved runs in this process. Each end-to-end ingest runs in a fresh child
@@ -37,7 +40,7 @@ CHILD = textwrap.dedent(
     from mining.store.database import open_database
     engine = open_database(sys.argv[1])
     start = time.perf_counter()
-    report = ingest(engine, [sys.argv[2]], batch_size=int(sys.argv[3]))
+    report = ingest(engine, [sys.argv[2]], batch_size=int(sys.argv[3]), workers=int(sys.argv[4]))
     seconds = time.perf_counter() - start
     # VmHWM, not ru_maxrss: Linux carries ru_maxrss over from the parent across exec.
     status = open("/proc/self/status").read()
@@ -48,9 +51,9 @@ CHILD = textwrap.dedent(
 )
 
 
-def ingest_in_child(url: str, path: Path, batch_size: int) -> dict:
+def ingest_in_child(url: str, path: Path, batch_size: int, workers: int = 1) -> dict:
     done = subprocess.run(
-        [sys.executable, "-c", CHILD, url, str(path), str(batch_size)],
+        [sys.executable, "-c", CHILD, url, str(path), str(batch_size), str(workers)],
         capture_output=True,
         text=True,
         check=True,
@@ -64,6 +67,19 @@ def end_to_end(url: str, path: Path, batch_size: int) -> dict:
     first = ingest_in_child(url, path, batch_size)
     rerun = ingest_in_child(url, path, batch_size)
     return {"first": first, "rerun": rerun}
+
+
+def with_workers(folder: str, path: Path, batch_size: int, workers: list[int]) -> dict:
+    """Ingest into a new SQLite database with each number of parse workers (1 means the one
+    process parses and stores), interleaved ``repeat`` times; the best rate of each."""
+    figures: dict = {}
+    for n in workers:
+        url = f"sqlite:///{folder}/workers{n}-{uuid.uuid4().hex[:6]}.db"
+        run = ingest_in_child(url, path, batch_size, n)
+        best = figures.get(str(n))
+        if best is None or run["records_per_s"] > best["records_per_s"]:
+            figures[str(n)] = run
+    return figures
 
 
 def postgres_database():
@@ -87,6 +103,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--batch-size", type=int, default=1000)
     parser.add_argument("--no-postgres", action="store_true")
+    parser.add_argument(
+        "--workers", type=int, nargs="*", default=[2], help="parse worker counts to compare with 1"
+    )
     parser.add_argument("--json", type=Path, help="also write the figures to this JSON file")
     args = parser.parse_args(argv)
     if not SAMPLE.is_file():
@@ -109,6 +128,16 @@ def main(argv: list[str] | None = None) -> None:
         result["parse"] = {name: round(rate) for name, rate in rates.items()}
         result["parse"]["ratio"] = round(rates["biomine"] / rates["pubmed_parser"], 2)
         result["sqlite"] = end_to_end(f"sqlite:///{work}/bench.db", path, args.batch_size)
+        counts = [1, *args.workers]
+        runs = [with_workers(work, path, args.batch_size, counts) for _ in range(args.repeat)]
+        best = {
+            str(n): max((r[str(n)] for r in runs), key=lambda f: f["records_per_s"]) for n in counts
+        }
+        best["speedup"] = {
+            str(n): round(best[str(n)]["records_per_s"] / best["1"]["records_per_s"], 2)
+            for n in args.workers
+        }
+        result["sqlite_workers"] = best
         if not args.no_postgres:
             admin, database = postgres_database()
             if admin:
@@ -132,6 +161,12 @@ def report(result: dict) -> None:
         f"parse  biomine read_pubmed_xml         {parse['biomine']:>8,} records/s"
         f"   ({parse['ratio']:.2f}x)"
     )
+    workers = result.get("sqlite_workers", {})
+    for n, speedup in workers.get("speedup", {}).items():
+        print(
+            f"ingest sqlite --workers {n}: {workers[n]['records_per_s']:,} records/s against "
+            f"{workers['1']['records_per_s']:,} in one process ({speedup:.2f}x)"
+        )
     for database in ("sqlite", "postgresql"):
         if database not in result:
             continue

@@ -19,6 +19,10 @@ class InputError(BioMineError):
         where = f"{self.source}:{line}" if line else self.source
         super().__init__(f"{where}: {message}")
 
+    def __reduce__(self):
+        # Rebuilt from its fields when it comes back from a worker process.
+        return type(self), (self.source, self.message, self.line)
+
 
 class DatabaseError(BioMineError):
     """A database URL that is malformed, unreachable or not a BioMine database."""

@@ -108,6 +108,7 @@ def ingest(
     on_error: Callable[[InputError], None] | None = None,
     on_batch: Callable[[IngestCounts], None] | None = None,
     force: bool = False,
+    workers: int = 1,
 ) -> IngestReport:
     """Read the inputs into the database. A file read cleanly by an earlier ingest into the
     same database, byte for byte the same, is not read again (unless ``force``): its records
@@ -121,7 +122,19 @@ def ingest(
     loses nothing: a file with a new version of a record is new bytes, so it is read; a file
     that had errors is not remembered, so it is read again; stdin and folders of text
     abstracts (no deletions in them) are always read.
+
+    ``workers`` > 1 parses PubMed XML records in that many worker processes while this one
+    stores them: the same rows, in the same order, with the same errors.
     """
+    if workers > 1:
+        from mining.corpus.parse_pool import ParsePool
+
+        with ParsePool(workers) as pool:
+            return _ingest(engine, patterns, batch_size, on_error, on_batch, force, pool)
+    return _ingest(engine, patterns, batch_size, on_error, on_batch, force, None)
+
+
+def _ingest(engine, patterns, batch_size, on_error, on_batch, force, pool) -> IngestReport:
     report = IngestReport()
 
     def record(error: InputError) -> None:
@@ -151,7 +164,7 @@ def ingest(
             continue
         errors_before = len(report.errors)
         try:
-            items = _read(name, record)
+            items = _read(name, record, pool)
             counts = store_documents(
                 engine,
                 items,
@@ -201,12 +214,12 @@ def _ingested_files(engine: Engine) -> dict[str, dict]:
     return files
 
 
-def _read(name: str, on_error: Callable[[InputError], None]):
+def _read(name: str, on_error: Callable[[InputError], None], pool=None):
     if name == STDIN:
-        return read_any(sys.stdin.buffer, on_error=on_error, name="<stdin>")
+        return read_any(sys.stdin.buffer, on_error=on_error, name="<stdin>", pool=pool)
     path = Path(name)
     if not path.exists():
         if glob.has_magic(name):
             raise InputError(name, "no file or folder matches this pattern")
         raise InputError(name, "no such file or folder")
-    return read_any(path, on_error=on_error, name=name)
+    return read_any(path, on_error=on_error, name=name, pool=pool)

@@ -30,6 +30,14 @@ def run(
     ],
     db: DbOption = None,
     batch_size: Annotated[int, typer.Option(min=1, help="Records per transaction.")] = 1000,
+    workers: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            help="Processes that parse PubMed XML records while this one stores them "
+            "(a core each; other formats are read by this process).",
+        ),
+    ] = 1,
     force: Annotated[
         bool,
         typer.Option(
@@ -73,6 +81,7 @@ def run(
                 on_error=show_error,
                 on_batch=advance,
                 force=force,
+                workers=workers,
             )
     c = report.counts
     skipped = (

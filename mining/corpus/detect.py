@@ -178,12 +178,18 @@ def _json_kind(head: bytes) -> list[str]:
     return ["jsonl", "bioc_json"] if head.startswith(b"{") else ["bioc_json"]
 
 
+# Formats whose reader parses records in worker processes: PubMed's, the one that comes in
+# thousands of 30,000-record files.
+PARALLEL_FORMATS = frozenset({"pubmed_xml"})
+
+
 def read_any(
-    source: Source, on_error: OnError = None, name: str | None = None
+    source: Source, on_error: OnError = None, name: str | None = None, pool=None
 ) -> Iterator[Document | Deletion]:
     """Read an input of any known format: a path (file or folder) or a binary stream such
     as ``sys.stdin.buffer``, which is sniffed without losing bytes. An input of unknown
-    format is one InputError naming it."""
+    format is one InputError naming it. A ``ParsePool`` parses PubMed XML records in its
+    worker processes (the other formats are read here)."""
     name = source_name(source, name)
     try:
         if is_path(source):
@@ -197,7 +203,8 @@ def read_any(
     except READ_ERRORS as exc:  # a stream that fails while being sniffed
         report(read_error(name, exc), on_error)
         return
-    yield from _reader(fmt)(source, on_error=on_error, name=name)
+    options = {"pool": pool} if pool is not None and fmt in PARALLEL_FORMATS else {}
+    yield from _reader(fmt)(source, on_error=on_error, name=name, **options)
 
 
 def _sniff_stream(stream: IO[bytes] | IO[str]) -> tuple[bytes, IO[bytes]]:

@@ -10,6 +10,7 @@ large the file, and the good records around it are still read.
 from __future__ import annotations
 
 import re
+from collections import deque
 from collections.abc import Iterator
 from contextlib import nullcontext
 from html.entities import html5
@@ -18,8 +19,10 @@ from typing import IO, Any, NamedTuple
 
 from lxml import etree
 
+from mining.corpus.parse_pool import ParsePool
 from mining.corpus.xml_records import Layout, XmlRecord, as_utf8, xml_records
 from mining.errors import InputError, OnError, report
+from mining.nlp.batching import chunks
 from mining.types import Deletion, Document, pmid_id
 
 _CHUNK = 1 << 18  # bytes read at a time
@@ -72,14 +75,18 @@ _YEAR = re.compile(r"\b(\d{4})\b")
 
 
 def read_pubmed_xml(
-    source: str | Path | IO[bytes], on_error: OnError = None, name: str | None = None
+    source: str | Path | IO[bytes],
+    on_error: OnError = None,
+    name: str | None = None,
+    pool: ParsePool | None = None,
 ) -> Iterator[Document | Deletion]:
     """Yield a Document per ``PubmedArticle``/``PubmedBookArticle`` and a Deletion per PMID of
     a ``DeleteCitation``, in file order.
 
     ``source`` is a path or a binary file object (``sys.stdin.buffer``); gzip is recognised
     by its magic bytes. Bad input is reported through ``on_error`` (``None`` raises) with the
-    file name and line, and reading goes on with the next record.
+    file name and line, and reading goes on with the next record. With a ``pool``, records
+    are parsed in its worker processes (same items, same order, same errors).
     """
     if name is None:
         name = str(source) if isinstance(source, (str, Path)) else _stream_name(source)
@@ -89,9 +96,61 @@ def read_pubmed_xml(
         report(InputError(name, f"cannot read: {exc.strerror or exc}"), on_error)
         return
     with opened as raw:
-        parse = _RecordParser(name, on_error)
-        for record in xml_records(raw, _LAYOUT, name, on_error, _CHUNK, _LOOKAHEAD):
-            yield from parse(record)
+        if pool is None:
+            parse = _RecordParser(name, on_error)
+            for record in xml_records(raw, _LAYOUT, name, on_error, _CHUNK, _LOOKAHEAD):
+                yield from parse(record)
+            return
+        yield from _read_in_pool(raw, name, on_error, pool)
+
+
+_PER_TASK = 256  # records a worker parses at a time
+
+
+def _read_in_pool(
+    raw: IO[bytes], name: str, on_error: OnError, pool: ParsePool
+) -> Iterator[Document | Deletion]:
+    """Records cut here, parsed in the pool; every problem reported where reading in one
+    process reports it (the cutter's before the record it found them ahead of)."""
+    cut_errors: deque[tuple[int, InputError]] = deque()  # (records cut before it, error)
+    cut = 0
+
+    def note(error: InputError) -> None:
+        cut_errors.append((cut, error))
+
+    def counted(records: Iterator[XmlRecord]) -> Iterator[XmlRecord]:
+        nonlocal cut
+        for record in records:
+            yield record
+            cut += 1
+
+    def flush(upto: int) -> None:
+        while cut_errors and cut_errors[0][0] <= upto:
+            report(cut_errors.popleft()[1], on_error)
+
+    records = counted(xml_records(raw, _LAYOUT, name, note, _CHUNK, _LOOKAHEAD))
+    done = 0
+    for results in pool.ordered_map(parse_records, chunks(records, _PER_TASK), name):
+        for items, errors in results:
+            flush(done)
+            for error in errors:
+                report(error, on_error)
+            yield from items
+            done += 1
+    flush(cut)
+
+
+def parse_records(
+    records: list[XmlRecord], name: str
+) -> list[tuple[list[Document | Deletion], list[InputError]]]:
+    """A worker's share: each record's items and the problems found in it."""
+    errors: list[InputError] = []
+    parse = _RecordParser(name, errors.append)
+    out = []
+    for record in records:
+        out.append((list(parse(record)), errors[:]))
+        errors.clear()
+    return out
 
 
 def _stream_name(source: IO[bytes]) -> str:
