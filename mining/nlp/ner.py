@@ -183,24 +183,52 @@ class NerTagger(Component):
         return next(self.predict_entities([doc]))
 
     def predict_entities(
-        self, docs: Iterable[Document], batch_size: int = 32, docs_per_chunk: int = 64
+        self,
+        docs: Iterable[Document],
+        batch_size: int = 32,
+        docs_per_chunk: int = 64,
+        overlap: bool | None = None,
     ) -> Iterator[list[Entity]]:
         """One list of entities per document, in input order; documents are read in chunks so
-        a stream is never held whole, and sentences of a chunk are batched by length."""
-        for chunk in chunks(docs, docs_per_chunk):
-            yield from self._tag_chunk(chunk, batch_size)
+        a stream is never held whole, and sentences of a chunk are batched by length.
 
-    def predict(self, docs: Sequence[Document], batch_size: int = 32):
-        """Forward step only: per document, ``(text, [(Encoded, probs), ...])``."""
+        ``overlap`` (default: on a GPU) splits and tokenizes the next chunk in a background
+        thread while the model runs on this one; on a CPU the model already uses every core."""
+        pieces = chunks(docs, docs_per_chunk)
+        if overlap is None:
+            overlap = self.device is not None and str(self.device).startswith("cuda")
+        if not overlap:
+            for chunk in pieces:
+                yield from self._tag(chunk, self.encode(chunk), batch_size)
+            return
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(1, thread_name_prefix="tokenize") as tokenizing:
+            chunk = next(pieces, None)
+            ahead = tokenizing.submit(self.encode, chunk) if chunk else None
+            while chunk is not None:
+                encoded = ahead.result()
+                following = next(pieces, None)
+                ahead = tokenizing.submit(self.encode, following) if following else None
+                yield from self._tag(chunk, encoded, batch_size)
+                chunk = following
+
+    def encode(self, docs: Sequence[Document]) -> tuple[list[Encoded], list[int]]:
+        """Preprocess step: every sentence of the documents encoded, and its document's index."""
         from mining.nlp.sentences import split_document
 
         encs: list[Encoded] = []
         owners: list[int] = []
         for d, doc in enumerate(docs):
-            text = doc.text
             for span in split_document(doc.title, doc.abstract):
-                encs.append(encode_span(self.tokenizer, doc.id, text, span))
+                encs.append(encode_span(self.tokenizer, doc.id, doc.text, span))
                 owners.append(d)
+        return encs, owners
+
+    def predict(self, docs: Sequence[Document], batch_size: int = 32, encoded=None):
+        """Forward step only: per document, ``(text, [(Encoded, probs), ...])``; ``encoded``:
+        what ``encode`` gave for ``docs``, when the caller has it."""
+        encs, owners = encoded or self.encode(docs)
         probs = predict_probs(
             self.model, self.tokenizer, encs, batch_size, self.max_tokens, self.device,
             self.batch_tokens,
@@ -243,6 +271,6 @@ class NerTagger(Component):
             ents = propagate(text, ents, drop_unsupported=True)
         return ents
 
-    def _tag_chunk(self, docs: list[Document], batch_size: int) -> Iterator[list[Entity]]:
-        for doc, sentences in zip(docs, self.predict(docs, batch_size), strict=True):
+    def _tag(self, docs: list[Document], encoded, batch_size: int) -> Iterator[list[Entity]]:
+        for doc, sentences in zip(docs, self.predict(docs, batch_size, encoded), strict=True):
             yield self.postprocess(doc, sentences)

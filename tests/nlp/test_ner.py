@@ -165,6 +165,17 @@ def test_shipped_tagger_finds_chemical_and_disease(shipped):
     assert [e.label for e in ents if e.text == "PB"] == ["Chemical", "Chemical"]
 
 
+def test_tokenizing_ahead_in_a_thread_changes_nothing(shipped, shared_data):
+    from mining.corpus.pubtator import read_pubtator
+
+    path = shared_data / "bc5cdr/pubtator/CDR_DevelopmentSet.PubTator.txt"
+    docs = [d for _, d in zip(range(7), read_pubtator(path), strict=False)]
+    # chunks of 3: the thread tokenizes the second and third chunk while the first runs
+    alone = list(shipped.predict_entities(docs, docs_per_chunk=3, overlap=False))
+    ahead = list(shipped.predict_entities(docs, docs_per_chunk=3, overlap=True))
+    assert ahead == alone and sum(map(len, alone)) > 20
+
+
 def test_probabilities_are_distributions_and_windows_change_nothing_on_short_text(tmp_path):
     """Each token's row sums to 1; a sentence that fits one window gets exactly the model's
     own softmax over ``[CLS] sentence [SEP]`` through the windowing path; a long one cut
