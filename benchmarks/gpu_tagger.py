@@ -17,7 +17,6 @@ Goal (issue 14): >= 1,500 abstracts/s for the NER pass on one H100/H200.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import shutil
 import subprocess
@@ -31,6 +30,8 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+
+from figures_output import print_figures  # noqa: E402 - beside this script
 
 DEV = REPO.parent / "shared/data/bc5cdr/pubtator/CDR_DevelopmentSet.PubTator.txt"
 VOCAB = REPO.parent / "shared/data/biogpt_vocab/base"
@@ -138,11 +139,7 @@ def main() -> int:
     }
     if not figures["gpu_measured"]:
         figures["note"] = "no GPU here: the BioGPT-base GPU figure is not measured"
-    if args.json:
-        print(json.dumps(figures))
-    else:
-        for key, value in figures.items():
-            print(f"{key:>24}: {value}")
+    print_figures(figures, args.json)
     return 0
 
 

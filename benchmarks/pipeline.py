@@ -22,7 +22,6 @@ the baseline (transformers' pipeline cannot); the compute per token is the same.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 import tempfile
@@ -36,6 +35,8 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+
+from figures_output import print_figures  # noqa: E402 - beside this script
 
 DEV = REPO.parent / "shared/data/bc5cdr/pubtator/CDR_DevelopmentSet.PubTator.txt"
 
@@ -183,11 +184,7 @@ def main() -> int:
         figures[f"{name}_entities"], figures[f"{name}_relations"] = n_ent, n_rel
     figures["ratio"] = round(figures["biomine_docs_per_s"] / figures["baseline_docs_per_s"], 2)
     figures["load_average"] = os.getloadavg()[0]
-    if args.json:
-        print(json.dumps(figures))
-    else:
-        for key, value in figures.items():
-            print(f"{key:>24}: {value}")
+    print_figures(figures, args.json)
     return 0
 
 

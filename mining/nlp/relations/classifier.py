@@ -215,18 +215,30 @@ class RelationClassifier(Component):
 
     def predict(self, texts: Sequence[str], batch_size: int = 32) -> np.ndarray:
         """Label probabilities (``len(texts) x n_labels``, columns in ``self.labels`` order)."""
-        import torch
-
         affixes = special_affixes(self.tokenizer)
         encoded = [encode_candidate(self.tokenizer, t, self.max_tokens, affixes) for t in texts]
-        out = np.zeros((len(texts), len(self.labels)), dtype=np.float32)
-        pad = self.tokenizer.pad_token_id if self.tokenizer.pad_token_id is not None else 0
-        lengths = [len(x.ids) for x in encoded]
+
+        def inputs_of(rows: list[int]):
+            return model_inputs([encoded[i] for i in rows], self.pad_id, self.entity_markers), rows
+
+        return self._probabilities(len(texts), [len(x.ids) for x in encoded], inputs_of, batch_size)
+
+    @property
+    def pad_id(self) -> int:
+        return self.tokenizer.pad_token_id if self.tokenizer.pad_token_id is not None else 0
+
+    def _probabilities(self, n: int, lengths: list[int], inputs_of, batch_size: int) -> np.ndarray:
+        """``n`` rows of label probabilities (``none`` shifted by the folder's bias) from the
+        inputs batched by length: ``inputs_of(batch)`` gives a batch's model inputs and the
+        output row of each of its logits."""
+        import torch
+
+        out = np.zeros((n, len(self.labels)), dtype=np.float32)
         device = self.device or next(self.model.parameters()).device
         none = self.labels.index(NONE)
         with torch.inference_mode():
-            for rows in token_batches(lengths, batch_size, self.batch_tokens):
-                inputs = model_inputs([encoded[i] for i in rows], pad, self.entity_markers)
+            for batch in token_batches(lengths, batch_size, self.batch_tokens):
+                inputs, rows = inputs_of(batch)
                 logits = self.model(**{k: v.to(device) for k, v in inputs.items()}).logits.float()
                 logits[:, none] += self.none_bias
                 out[rows] = torch.softmax(logits, dim=-1).cpu().numpy()
@@ -283,28 +295,18 @@ class RelationClassifier(Component):
     ) -> np.ndarray:
         """Label probabilities of each candidate, read from one marked copy of its span
         shared with the span's other candidates (``span_marking``)."""
-        import torch
-
         affixes = special_affixes(self.tokenizer)
         rows = [
             row
             for span in marked_spans(text, cands, self.task)
             for row in encode_span(self.tokenizer, span, self.max_tokens, affixes)
         ]
-        out = np.zeros((len(cands), len(self.labels)), dtype=np.float32)
-        pad = self.tokenizer.pad_token_id if self.tokenizer.pad_token_id is not None else 0
-        lengths = [len(row.ids) for row in rows]
-        device = self.device or next(self.model.parameters()).device
-        none = self.labels.index(NONE)
-        with torch.inference_mode():
-            for which in token_batches(lengths, batch_size, self.batch_tokens):
-                batch = [rows[i] for i in which]
-                inputs = span_inputs(batch, pad)
-                which = inputs.pop("candidates")
-                logits = self.model(**{k: v.to(device) for k, v in inputs.items()}).logits.float()
-                logits[:, none] += self.none_bias
-                out[which] = torch.softmax(logits, dim=-1).cpu().numpy()
-        return out
+
+        def inputs_of(which: list[int]):
+            inputs = span_inputs([rows[i] for i in which], self.pad_id)
+            return inputs, inputs.pop("candidates")
+
+        return self._probabilities(len(cands), [len(r.ids) for r in rows], inputs_of, batch_size)
 
     def relation(self, doc_id: str, candidate: Candidate, probs: np.ndarray) -> Relation | None:
         """The candidate's most probable label as a Relation; None when it is ``none``."""
