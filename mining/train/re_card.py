@@ -52,6 +52,14 @@ def write_re_card(folder: str | Path, notes: str = "") -> Path:
         else "the head reads [CLS] (transformers' sequence-classification head)"
     )
     split = " --split dev" if cfg.get("dev_split", "all") != "all" else ""
+    reading = (
+        "the candidates of one sentence span from one copy of it with every mention marked "
+        "(`--marking span`, `mining.nlp.relations.span_marking`: one encoder pass a span, not "
+        "one a pair)"
+        if cfg.get("marking") == "span"
+        else "the sentence with typed entity markers around the pair "
+        "(`mining.nlp.relations.candidates`)"
+    )
     card = Card(
         header={
             "license": "cc-by-nc-4.0" if task.name == "ddi" else "apache-2.0",
@@ -67,7 +75,7 @@ def write_re_card(folder: str | Path, notes: str = "") -> Path:
         what=f"""\
 Classifies candidate pairs ({", ".join(sorted(task.head_types))} → \
 {", ".join(sorted(task.tail_types))}) as one of {", ".join(task.labels)} or `none`, reading
-the sentence with typed entity markers (`mining.nlp.relations.candidates`); {head}. A LoRA
+{reading}; {head}. A LoRA
 adapter (r={cfg["lora_r"]}) with the trained LayerNorms and head ({m["trainable_params"]:,}
 parameters) on the MiniLM-L6 encoder of the installed package `{cfg["base"]}`, merged at load
 time. Folder size: {folder_size(folder) / 1024:.0f} KiB.""",
