@@ -13,7 +13,7 @@ from tests.app.seed import sentence_document
 
 def open_document(app, doc_id: str):
     app.query_params["doc"] = doc_id
-    app.switch_page("pages/document.py")
+    app.switch_page("views/document.py")
     return app.run()
 
 
