@@ -37,7 +37,7 @@ def mined_store(shared_data, tmp_path_factory) -> str:
     record = {"id": HOSTILE_ID, "title": HOSTILE_TITLE, "abstract": HOSTILE_ABSTRACT}
     hostile.write_text(json.dumps(record) + "\n", encoding="utf-8")
     url = f"sqlite:///{folder / 'biomine.db'}"
-    build_store(url, [abstracts, hostile])
+    build_store(url, [abstracts, hostile], timeout=900)  # about 30 s; never hang the suite
     return url
 
 

@@ -55,8 +55,9 @@ def _environment() -> dict[str, str]:
     return {**os.environ, "PYTHONPATH": str(REPO) + (os.pathsep + path if path else "")}
 
 
-def biomine(*args: str, timeout: float = 1800) -> str:
-    """Run one `biomine` command to the end; its output, or an error that shows it."""
+def biomine(*args: str, timeout: float | None = None) -> str:
+    """Run one `biomine` command to the end (or for ``timeout`` seconds); its output, or an
+    error that shows it."""
     done = subprocess.run(
         [sys.executable, "-m", "mining.cli", *args],
         cwd=REPO,
@@ -72,11 +73,16 @@ def biomine(*args: str, timeout: float = 1800) -> str:
     return done.stdout
 
 
-def build_store(db_url: str, inputs: Sequence[Path], models: Sequence[str] = CDR_MODELS) -> str:
+def build_store(
+    db_url: str,
+    inputs: Sequence[Path],
+    models: Sequence[str] = CDR_MODELS,
+    timeout: float | None = None,
+) -> str:
     """Ingest ``inputs`` and run ``models`` over them (the shipped defaults when empty);
     the output of `biomine run`."""
-    biomine("ingest", *(str(path) for path in inputs), "--db", db_url)
-    return biomine("run", "--db", db_url, *models)
+    biomine("ingest", *(str(path) for path in inputs), "--db", db_url, timeout=timeout)
+    return biomine("run", "--db", db_url, *models, timeout=timeout)
 
 
 def free_port() -> int:

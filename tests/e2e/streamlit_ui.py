@@ -21,6 +21,17 @@ def settle(page: Page) -> None:
     expect(page.get_by_test_id("stStatusWidget")).to_have_count(0, timeout=TIMEOUT_MS)
 
 
+def scroll_to(element: Locator, top: int) -> None:
+    """Scroll the page so that ``element`` sits ``top`` pixels below the window's top (the
+    app scrolls its main area, not the window)."""
+    element.evaluate(
+        """(element, top) => element.closest('[data-testid="stMain"]')
+            .scrollBy(0, element.getBoundingClientRect().top - top)""",
+        top,
+    )
+    element.page.wait_for_timeout(300)  # let the grid redraw its canvas
+
+
 def navigation(page: Page) -> list[str]:
     links = page.get_by_test_id("stSidebarNav").get_by_role("link")
     expect(links.first).to_be_visible(timeout=TIMEOUT_MS)
