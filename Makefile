@@ -24,7 +24,7 @@ demo: $(STAMP)
 	$(BIN)/biomine stats --db $(DB)
 
 test: $(STAMP)
-	$(BIN)/ruff check mining app tests benchmarks
+	$(BIN)/ruff check mining app tests benchmarks docs
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 
 bench: $(STAMP)

@@ -21,14 +21,18 @@ from app.database import app_engine  # noqa: E402
 from app.highlight import stylesheet  # noqa: E402
 
 st.set_page_config(page_title="BioMine", layout="wide")
+# The page scripts live in views/, not pages/: Streamlit runs a pages/ folder beside this
+# script as an old-style app of its own when a fresh server's first visitor opens a link
+# to a page (/document?doc=...), skipping this script and its sys.path, stylesheet and
+# database check.
 pages = [
-    st.Page("pages/relations.py", title="Relations", url_path="relations", default=True),
-    st.Page("pages/entity.py", title="Entity", url_path="entity"),
-    st.Page("pages/document.py", title="Document", url_path="document"),
-    st.Page("pages/annotate.py", title="Annotate", url_path="annotate"),
-    st.Page("pages/overview.py", title="Overview", url_path="overview"),
-    st.Page("pages/ask.py", title="Ask", url_path="ask"),
-    st.Page("pages/ask_history.py", title="Ask history", url_path="ask-history"),
+    st.Page("views/relations.py", title="Relations", url_path="relations", default=True),
+    st.Page("views/entity.py", title="Entity", url_path="entity"),
+    st.Page("views/document.py", title="Document", url_path="document"),
+    st.Page("views/annotate.py", title="Annotate", url_path="annotate"),
+    st.Page("views/overview.py", title="Overview", url_path="overview"),
+    st.Page("views/ask.py", title="Ask", url_path="ask"),
+    st.Page("views/ask_history.py", title="Ask history", url_path="ask-history"),
 ]
 page = st.navigation(pages)
 app_engine()  # a missing or foreign database stops here, with one message, on any page

@@ -13,7 +13,7 @@ pytestmark = pytest.mark.skipif(
 
 
 def test_pasted_text_is_tagged_and_escaped(app):
-    app.switch_page("pages/annotate.py")
+    app.switch_page("views/annotate.py")
     app.default_timeout = 300  # the first run loads the shipped models
     at = app.run()
     assert not at.exception and not at.error

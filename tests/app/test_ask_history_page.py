@@ -7,8 +7,9 @@ from tests.app.seed import QUESTION
 
 
 def test_question_with_its_answers(app):
-    app.switch_page("pages/ask_history.py")
-    at = app.run()
+    # Run once first: its url_path (ask-history) is not its file name, so AppTest finds the
+    # page only among those st.navigation registered.
+    at = app.run().switch_page("views/ask_history.py").run()
     assert list(at.dataframe[0].value["question"]) == [QUESTION]
     at.selectbox(key="question").select_index(1).run()
     assert not at.exception

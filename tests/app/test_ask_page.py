@@ -21,7 +21,7 @@ def no_reader(tmp_path_factory):
 
 def test_question_answered_with_its_abstracts(app, no_reader, monkeypatch):
     monkeypatch.setenv(READER_ENV, str(no_reader))
-    app.switch_page("pages/ask.py")
+    app.switch_page("views/ask.py")
     app.default_timeout = 180  # the first question loads the reader
     at = app.run()
     at.text_input(key="ask_question").input("Does lithium cause polyuria?")
@@ -39,7 +39,7 @@ def test_question_answered_with_its_abstracts(app, no_reader, monkeypatch):
 
 def test_without_a_reader_earlier_questions_are_listed(app, monkeypatch):
     monkeypatch.delenv(READER_ENV, raising=False)
-    app.switch_page("pages/ask.py")
+    app.switch_page("views/ask.py")
     at = app.run()
     assert not at.exception
     assert "biomine ui --reader" in at.info[0].value
@@ -50,6 +50,6 @@ def test_without_a_reader_earlier_questions_are_listed(app, monkeypatch):
 def test_malformed_k_is_ignored(app, monkeypatch):
     monkeypatch.delenv(READER_ENV, raising=False)
     app.query_params["k"] = "nan"
-    app.switch_page("pages/ask.py")
+    app.switch_page("views/ask.py")
     at = app.run()
     assert not at.exception and at.slider(key="ask_k").value == 10

@@ -6,14 +6,14 @@ from streamlit.testing.v1 import AppTest
 
 from mining.store.database import ENV_VAR, open_database
 from mining.store.write_documents import store_documents
-from mining.types import Entity
+from mining.types import Entity, Relation
 from tests.app.conftest import APP_MAIN, TIMEOUT, page_html
 from tests.app.seed import sentence_document
 
 
 def open_document(app, doc_id: str):
     app.query_params["doc"] = doc_id
-    app.switch_page("pages/document.py")
+    app.switch_page("views/document.py")
     return app.run()
 
 
@@ -77,3 +77,20 @@ def test_two_models_side_by_side_with_mesh_terms(tmp_path, monkeypatch):
     assert gold_text.count("<mark") == 1 and model_text.count("<mark") == 2
     assert "Lithium* / toxicity" in [t.value for t in at.text]
     assert "Doe J, Roe R" in [t.value for t in at.text]
+
+
+def test_a_document_level_relation_is_named_by_its_mentions(tmp_path, monkeypatch):
+    url = f"sqlite:///{tmp_path / 'gold.db'}"
+    doc = sentence_document(
+        "pmid:8", "Gold", "Lithium caused polyuria.", ("Lithium", "D008094"),
+        ("polyuria", "D011141"), 2001, 0.9, source="gold",
+    )  # fmt: skip
+    doc.relations = [Relation(doc.id, "D008094", "D011141", "CID")]  # a PubTator CID line
+    engine = open_database(url)
+    store_documents(engine, [doc])
+    engine.dispose()
+    monkeypatch.setenv(ENV_VAR, url)
+    at = open_document(AppTest.from_file(str(APP_MAIN), default_timeout=TIMEOUT), "pmid:8")
+    table = at.dataframe[0].value
+    assert list(table["head"]) == ["Lithium"] and list(table["tail"]) == ["polyuria"]
+    assert list(table["head id"]) == ["D008094"]

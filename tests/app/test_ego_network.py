@@ -41,7 +41,7 @@ def test_at_most_per_label_related_concepts():
 
 def test_entity_page_draws_the_graph(app):
     app.query_params["concept"] = "D011141"
-    app.switch_page("pages/entity.py")
+    app.switch_page("views/entity.py")
     at = app.run()
     assert not at.exception
     graph = [e for e in at.main if getattr(e, "type", "") == "component_instance"]

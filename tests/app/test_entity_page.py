@@ -10,7 +10,7 @@ from tests.app.seed import HOSTILE_CONCEPT, HOSTILE_NAME, HOSTILE_TITLE
 
 def open_entity(app, concept_id: str):
     app.query_params["concept"] = concept_id
-    app.switch_page("pages/entity.py")
+    app.switch_page("views/entity.py")
     return app.run()
 
 
@@ -33,7 +33,7 @@ def test_related_concepts_grouped_by_relation_type(app):
 
 
 def test_choosing_a_concept_by_name(app):
-    app.switch_page("pages/entity.py")
+    app.switch_page("views/entity.py")
     at = app.run()
     at.text_input(key="entity_query").input("halo").run()
     at.selectbox(key="entity").select_index(1).run()

@@ -16,7 +16,7 @@ def assert_inert(at) -> None:
 
 def test_hostile_document_renders_as_text(app):
     app.query_params["doc"] = "pmid:104"
-    app.switch_page("pages/document.py")
+    app.switch_page("views/document.py")
     at = app.run()
     assert not at.exception
     body = page_html(at)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 
 def test_counts_and_charts(app):
-    app.switch_page("pages/overview.py")
+    app.switch_page("views/overview.py")
     at = app.run()
     assert not at.exception and not at.error
     metrics = {m.label: m.value for m in at.metric}

@@ -49,7 +49,7 @@ def test_a_return_visit_starts_on_the_first_page(many_pairs_url, monkeypatch):
     at = AppTest.from_file(str(APP_MAIN), default_timeout=TIMEOUT).run()
     at.button(key="next_page").click().run()
     assert len(at.dataframe[0].value) == 5
-    at.switch_page("pages/overview.py").run()
+    at.switch_page("views/overview.py").run()
     at.query_params.clear()  # a browser leaves the page's parameters behind with the page
-    at.switch_page("pages/relations.py").run()
+    at.switch_page("views/relations.py").run()
     assert len(at.dataframe[0].value) == 50 and "after" not in at.query_params

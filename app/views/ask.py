@@ -20,8 +20,8 @@ from mining.errors import BioMineError
 from mining.store.queries import Span
 
 EARLIER_SHOWN = 10
-HISTORY_PAGE = "pages/ask_history.py"
-DOCUMENT_PAGE = "pages/document.py"
+HISTORY_PAGE = "views/ask_history.py"
+DOCUMENT_PAGE = "views/document.py"
 
 
 @st.cache_resource(show_spinner="Loading the reader (once per server)...")

@@ -12,7 +12,7 @@ from app.answer_view import answer_html, probabilities
 from app.database import database_url
 
 QUESTIONS_SHOWN = 50
-DOCUMENT_PAGE = "pages/document.py"
+DOCUMENT_PAGE = "views/document.py"
 
 url = database_url()
 st.title("Ask history")

@@ -15,9 +15,9 @@ from app.highlight import FALLBACK_COLOUR, TYPE_COLOURS
 from app.links import anchor, pubmed_url
 
 DOCUMENTS_SHOWN = 20  # a page of the abstracts that mention the concept
-RELATIONS_PAGE = "pages/relations.py"
+RELATIONS_PAGE = "views/relations.py"
 CENTRE_COLOUR = "#ff8c42"
-DOCUMENT_PAGE = "pages/document.py"
+DOCUMENT_PAGE = "views/document.py"
 
 url = database_url()
 if "entity" not in st.session_state:  # a new visit: widget state was dropped, paging too

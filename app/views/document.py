@@ -104,12 +104,22 @@ relations = [r for r in doc.relations if r.source in chosen]
 st.subheader(f"Relations ({len(relations)})")
 if relations:
     mention = {e.id: e.text for e in doc.entities}
+    # A document-level relation (BC5CDR's gold CID lines) links concepts, not mentions: it
+    # is shown with the first mention of each concept here, as the others are.
+    first_mention: dict[str, str] = {}
+    for e in doc.entities:
+        if e.concept_id:
+            first_mention.setdefault(e.concept_id, e.text)
+
+    def _shown(entity_id: int | None, concept: str) -> str:
+        return mention.get(entity_id) or first_mention.get(concept, concept)
+
     st.dataframe(
         [
             {
-                "head": mention.get(r.head_entity_id, r.head),
+                "head": _shown(r.head_entity_id, r.head),
                 "relation": r.label,
-                "tail": mention.get(r.tail_entity_id, r.tail),
+                "tail": _shown(r.tail_entity_id, r.tail),
                 "score": round(r.score, 3),
                 "model": r.source,
                 "sentence": r.evidence.text if r.evidence else "(document level)",

@@ -17,8 +17,8 @@ from mining.store.queries import DocumentView, Evidence, RelationRow
 
 PAGE_SIZE = 50
 CSV_MAX_ROWS = 100_000  # a download beyond this would stall the app; filter first
-DOCUMENT_PAGE = "pages/document.py"
-ENTITY_PAGE = "pages/entity.py"
+DOCUMENT_PAGE = "views/document.py"
+ENTITY_PAGE = "views/entity.py"
 EVIDENCE_SHOWN = 100  # sentences listed for one pair, newest documents first
 
 Pair = tuple[str, str, str]  # head, tail, relation label
