@@ -26,9 +26,10 @@ from mining.shipped_models import shipped
 from mining.store.database import open_database
 from mining.store.processed import count_pending
 from mining.store.runs import finish_run, start_run
-from mining.store.schema import embeddings, entities, processed, relations, runs
+from mining.store.schema import entities, processed, runs
 from mining.store.write_documents import store_documents
 from mining.types import Document
+from tests.engines.stored_rows import stored_rows
 from tests.nlp.tiny_models import tiny_classifier, tiny_token_classifier
 
 TEXT = "tamoxifen inhibits cyp2d6 and binds aspirin . the cox of tamoxifen ."
@@ -56,39 +57,6 @@ def specs(tmp_path_factory):
 @pytest.fixture(scope="module")
 def pipeline(specs):
     return Pipeline.load(specs, "cpu", max_chars=500)
-
-
-def stored_rows(engine) -> dict[str, list]:
-    """Everything the models wrote, without row ids and run ids (which differ by engine)."""
-    head, tail = entities.alias(), entities.alias()
-    with engine.connect() as c:
-        return {
-            "entities": sorted(
-                c.execute(
-                    select(entities.c.doc_id, entities.c.start, entities.c.end, entities.c.text,
-                           entities.c.label, entities.c.concept_id, entities.c.score,
-                           entities.c.source)
-                ).all()
-            ),
-            "relations": sorted(
-                c.execute(
-                    select(relations.c.doc_id, relations.c.head, relations.c.tail,
-                           relations.c.label, relations.c.score, relations.c.evidence_start,
-                           relations.c.evidence_end, relations.c.source, head.c.start,
-                           tail.c.start)
-                    .join(head, head.c.id == relations.c.head_entity_id)
-                    .join(tail, tail.c.id == relations.c.tail_entity_id)
-                ).all()
-            ),
-            "marks": sorted(
-                c.execute(select(processed.c.doc_id, processed.c.source, processed.c.error)).all()
-            ),
-            "vectors": sorted(
-                c.execute(
-                    select(embeddings.c.doc_id, embeddings.c.source, embeddings.c.vector)
-                ).all()
-            ),
-        }  # fmt: skip
 
 
 def process_shards(folder: RunFolder, pipeline: Pipeline) -> None:
