@@ -18,10 +18,12 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import asdict
 
 import numpy as np
 import pyarrow as pa
 
+from mining.corpus.parquet_writer import entity_type, relation_fields, relation_type
 from mining.nlp.component import Component
 from mining.pipeline import BatchResult, Failure, empty_result
 from mining.pipeline_plan import ComponentSpec
@@ -38,31 +40,12 @@ DOCUMENT_SCHEMA = pa.schema(
 )
 
 _MENTION = pa.struct(
-    [("start", pa.int64()), ("end", pa.int64()), ("label", pa.string()), ("source", pa.string())]
+    [("start", pa.int32()), ("end", pa.int32()), ("label", pa.string()), ("source", pa.string())]
 )
-_ENTITY = pa.struct(
-    [
-        ("start", pa.int64()),
-        ("end", pa.int64()),
-        ("text", pa.string()),
-        ("label", pa.string()),
-        ("concept_id", pa.string()),
-        ("score", pa.float64()),
-        ("source", pa.string()),
-    ]
-)
-_RELATION = pa.struct(
-    [
-        ("head", pa.string()),
-        ("tail", pa.string()),
-        ("label", pa.string()),
-        ("score", pa.float64()),
-        ("evidence_start", pa.int64()),
-        ("evidence_end", pa.int64()),
-        ("source", pa.string()),
-        ("head_mention", _MENTION),
-        ("tail_mention", _MENTION),
-    ]
+# Scores in full precision: the store holds float64, and both engines must store the same.
+_ENTITY = entity_type(score=pa.float64())
+_RELATION = relation_type(
+    score=pa.float64(), extra=(("head_mention", _MENTION), ("tail_mention", _MENTION))
 )
 _VECTOR = pa.struct([("source", pa.string()), ("vector", pa.list_(pa.float32()))])
 RESULT_SCHEMA = pa.schema(
@@ -104,7 +87,7 @@ def result_table(docs: Sequence[Document], hashes: dict[str, str], result: Batch
     entities, relations, vectors = defaultdict(list), defaultdict(list), defaultdict(list)
     for rows in result.entities.values():
         for e in rows:
-            entities[e.doc_id].append(_entity_row(e))
+            entities[e.doc_id].append(asdict(e))  # the struct leaves doc_id out
     for rows in result.relations.values():
         for r in rows:
             relations[r.doc_id].append(_relation_row(r))
@@ -157,28 +140,8 @@ def result_from_rows(
     return result
 
 
-def _entity_row(e: Entity) -> dict:
-    return {
-        "start": e.start,
-        "end": e.end,
-        "text": e.text,
-        "label": e.label,
-        "concept_id": e.concept_id,
-        "score": e.score,
-        "source": e.source,
-    }
-
-
 def _relation_row(r: Relation) -> dict:
-    start, end = r.evidence if r.evidence else (None, None)
-    return {
-        "head": r.head,
-        "tail": r.tail,
-        "label": r.label,
-        "score": r.score,
-        "evidence_start": start,
-        "evidence_end": end,
-        "source": r.source,
+    return relation_fields(r) | {
         "head_mention": _mention_row(r.head_mention),
         "tail_mention": _mention_row(r.tail_mention),
     }
