@@ -130,11 +130,12 @@ def run_ray(
             log.info("loading the results a killed run left in %s", folder.path)
             load(folder)
         if count_pending(engine, sources):
-            with ray_session(options.address) as ray:  # an unreachable cluster fails first
+            with ray_session(options.address) as ray:
+                pool = actor_pool(ray, options)  # a cluster too small fails before the export
                 folder = RunFolder.create(root, run_id, database_name(engine), sources)
                 docs_per_file = options.batch_size * BATCHES_PER_FILE
                 export_pending(engine, sources, folder.documents, options.batch_size, docs_per_file)
-                process_shards(ray, folder, specs, options)
+                process_shards(ray, folder, specs, options, pool)
             folder.mark_complete()
             load(folder)
         status = DONE
@@ -144,20 +145,36 @@ def run_ray(
     return counts
 
 
-def process_shards(ray, folder: RunFolder, specs: Sequence[ComponentSpec], options: RayOptions):
-    """Ray Data over the folder's document shards, writing its result shards."""
-    gpus = int(ray.cluster_resources().get("GPU", 0))
+@dataclass(frozen=True)
+class ActorPool:
+    size: int
+    device: str  # "cuda" (each actor's own GPU) or "cpu"
+    resources: dict  # what each actor reserves: num_gpus or num_cpus
+
+
+def actor_pool(ray, options: RayOptions) -> ActorPool:
+    """The actors the cluster can hold: one per GPU on ``cuda``, else ``--actors`` CPU ones."""
+    cluster = ray.cluster_resources()
+    gpus, cpus = int(cluster.get("GPU", 0)), int(cluster.get("CPU", 0))
     device = actor_device(options.device, gpus, options.address)
-    actors = options.actors or (gpus if device == "cuda" else 1)
+    size = options.actors or (gpus if device == "cuda" else 1)
+    check_fits(size, device, options.threads or 1, gpus, cpus, options.address)
     # One GPU an actor: Ray sets each actor's CUDA_VISIBLE_DEVICES, so "cuda" is its own.
     resources = {"num_gpus": 1} if device == "cuda" else {"num_cpus": options.threads or 1}
-    log.info("Ray: %d actor(s) on %s at %s", actors, device, options.address)
+    log.info("Ray: %d actor(s) on %s at %s", size, device, options.address)
+    return ActorPool(size, device, resources)
+
+
+def process_shards(
+    ray, folder: RunFolder, specs: Sequence[ComponentSpec], options: RayOptions, pool: ActorPool
+) -> None:
+    """Ray Data over the folder's document shards, writing its result shards."""
     documents = ray.data.read_parquet(str(folder.documents.resolve()))
     results = documents.map_batches(
         PipelineActor,
         fn_constructor_args=(
             list(specs),
-            device,
+            pool.device,
             options.dtype,
             options.max_chars,
             options.batch_tokens,
@@ -165,8 +182,8 @@ def process_shards(ray, folder: RunFolder, specs: Sequence[ComponentSpec], optio
         ),
         batch_size=options.batch_size,
         batch_format="pyarrow",
-        compute=ray.data.ActorPoolStrategy(size=actors),
-        **resources,
+        compute=ray.data.ActorPoolStrategy(size=pool.size),
+        **pool.resources,
     )
     results.write_parquet(str(folder.results.resolve()))
 
@@ -208,3 +225,16 @@ def actor_device(device: str, gpus: int, address: str) -> str:
             raise EngineError(f"--device {device}, but the Ray cluster at {address} has no GPU")
         return "cuda"
     return device
+
+
+def check_fits(actors: int, device: str, threads: int, gpus: int, cpus: int, address: str):
+    """An actor pool larger than the cluster would wait for resources for ever; so would
+    reading and writing the shards if CPU actors took every CPU."""
+    if device == "cuda" and actors > gpus:
+        raise EngineError(f"{actors} actors need a GPU each; the Ray cluster at {address} "
+                          f"has {gpus}")  # fmt: skip
+    if device != "cuda" and actors * threads > cpus - 1:
+        raise EngineError(
+            f"{actors} actor(s) x {threads} thread(s) leave none of the {cpus} CPUs of the Ray "
+            f"cluster at {address} to read and write the shards: use fewer --actors or --threads"
+        )

@@ -187,3 +187,15 @@ def test_ray_run_killed_at_any_moment_then_rerun_equals_an_uninterrupted_run(
                 os.killpg(victim.pid, signal.SIGKILL)
             except ProcessLookupError:
                 pass
+
+
+def test_more_actors_than_the_machine_holds_are_refused_before_any_work(tmp_path, corpus, options):
+    db, log = f"sqlite:///{tmp_path / 'small.db'}", tmp_path / "log"
+    actors = str(os.cpu_count())  # with one thread each, no CPU is left to read the shards
+    run = biomine_run(db, "--input", str(corpus), "--engine", "ray", "--actors", actors,
+                      *options, log=log)  # fmt: skip
+    assert run.wait(timeout=300) == 1, log.read_text()[-3000:]
+    said = " ".join(log.read_text().split())
+    assert f"{actors} actor(s) x 1 thread(s) leave none of the {actors} CPUs" in said
+    assert processed_docs(tmp_path / "small.db") == 0
+    assert not list((tmp_path / "small.db.shards").glob("run-*/documents/*"))  # not exported
