@@ -77,7 +77,12 @@ def run(
     dtype: Annotated[
         str, typer.Option(help="auto (fp16 on a GPU, fp32 on the CPU), fp32, bf16 or fp16.")
     ] = "auto",
-    batch_size: Annotated[int, typer.Option(min=1, help="Documents per transaction.")] = 64,
+    batch_size: Annotated[
+        int,
+        typer.Option(
+            min=1, help="Documents per transaction (with --engine ray, also per actor call)."
+        ),
+    ] = 64,
     batch_tokens: Annotated[
         int,
         typer.Option(
@@ -128,9 +133,10 @@ def run(
     ] = None,
 ) -> None:
     """Run NER, concept normalisation, relation extraction and document embedding over the
-    stored documents that the current models have not processed yet, and store entities,
-    relations (with their evidence sentences) and one vector a document. Resumable: a killed
-    run continues where it stopped. A document that makes a model fail is reported and
+    stored documents (after ingesting the --input files) that the current models have not
+    processed yet, in this process or on Ray, and store entities, relations (with their
+    evidence sentences) and one vector a document. Resumable: a killed run continues where it
+    stopped. A document that makes a model fail is reported and
     skipped; the run goes on."""
     from mining.nlp.model_loader import DTYPES
     from mining.pipeline import Pipeline, pending

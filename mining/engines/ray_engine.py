@@ -16,7 +16,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -138,6 +138,8 @@ def run_ray(
                 process_shards(ray, folder, specs, options, pool)
             folder.mark_complete()
             load(folder)
+        with suppress(OSError):
+            root.rmdir()  # when no other run's folder is in it
         status = DONE
     finally:
         counts.seconds = time.perf_counter() - t0

@@ -129,7 +129,7 @@ def test_ray_stores_the_local_engines_rows_and_a_rerun_does_nothing(
     failed = {m[0] for m in rows["marks"] if m[2]}
     assert len(failed) == FAILING
     assert all("over the limit" in m[2] for m in rows["marks"] if m[2])
-    assert not list((tmp_path / "ray.db.shards").glob("run-*"))  # loaded, then removed
+    assert not (tmp_path / "ray.db.shards").exists()  # loaded, then removed
 
     log.write_text("")
     again = finished(biomine_run(db, *args, log=log), log)
