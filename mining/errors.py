@@ -52,3 +52,8 @@ def report(error: InputError, on_error: OnError) -> None:
     if on_error is None:
         raise error
     on_error(error)
+
+
+class EngineError(BioMineError):
+    """A processing engine that cannot run as asked: Ray missing, a cluster unreachable or
+    without the GPUs the run asks for."""

@@ -146,24 +146,37 @@ class Pipeline:
         for component in self.components:
             work, failed = apply_isolated(component, work, batch_size)
             failures += failed
-        result = BatchResult([d.id for d in work], failures=failures)
-        for component in self.components:
-            if "entities" in component.assigns:
-                result.entities[component.source] = []
-            if "relations" in component.assigns:
-                result.relations[component.source] = []
-            if EMBEDDINGS in component.assigns:
-                result.embeddings[component.source] = {
-                    d.id: d.meta[EMBEDDINGS_KEY][component.source]
-                    for d in work
-                    if component.source in d.meta.get(EMBEDDINGS_KEY, {})
-                }
+        result = empty_result([d.id for d in work], self.components, failures)
+        for source, vectors in result.embeddings.items():
+            vectors.update(
+                (d.id, d.meta[EMBEDDINGS_KEY][source])
+                for d in work
+                if source in d.meta.get(EMBEDDINGS_KEY, {})
+            )
         for doc in work:
             for e in doc.entities:
                 result.entities.setdefault(e.source, []).append(e)
             for r in doc.relations:
                 result.relations.setdefault(r.source, []).append(r)
         return result
+
+
+def empty_result(
+    doc_ids: list[str],
+    parts: Sequence[Component] | Sequence[ComponentSpec],
+    failures: list[Failure] | None = None,
+) -> BatchResult:
+    """A result with an empty entry for every source that ``parts`` write, so that
+    ``write_results`` replaces each one's rows even for documents where it found nothing."""
+    result = BatchResult(doc_ids, failures=failures or [])
+    for part in parts:
+        if "entities" in part.assigns:
+            result.entities[part.source] = []
+        if "relations" in part.assigns:
+            result.relations[part.source] = []
+        if EMBEDDINGS in part.assigns:
+            result.embeddings[part.source] = {}
+    return result
 
 
 def apply_isolated(
@@ -219,22 +232,7 @@ def run_pipeline(
     status = "failed"
     try:
         for docs in pending_documents(engine, sources, batch_size):
-            result = pipeline.process(docs)
-            n_ent, n_rel = write_results(
-                engine,
-                result.doc_ids,
-                result.entities,
-                result.relations,
-                run_id,
-                sources=sources,
-                failures=[(f.doc_id, f"{f.component}: {f.error}") for f in result.failures],
-                embeddings=result.embeddings,
-            )
-            counts.documents += len(docs)
-            counts.entities += n_ent
-            counts.relations += n_rel
-            counts.embeddings += sum(len(v) for v in result.embeddings.values())
-            counts.failures += result.failures
+            store_result(engine, pipeline.process(docs), sources, run_id, counts, len(docs))
             counts.seconds = time.perf_counter() - t0
             if on_batch:
                 on_batch(counts, len(docs))
@@ -243,6 +241,33 @@ def run_pipeline(
         counts.seconds = time.perf_counter() - t0
         finish_run(engine, run_id, counts.as_dict(), status=status)
     return counts
+
+
+def store_result(
+    engine: Engine,
+    result: BatchResult,
+    sources: Sequence[str],
+    run_id: int | None,
+    counts: RunCounts,
+    documents: int,
+) -> None:
+    """Write one batch's rows with the processed marks of ``sources`` (one transaction) and
+    add the batch (``documents`` read, failed ones included) to ``counts``."""
+    n_entities, n_relations = write_results(
+        engine,
+        result.doc_ids,
+        result.entities,
+        result.relations,
+        run_id,
+        sources=sources,
+        failures=[(f.doc_id, f"{f.component}: {f.error}") for f in result.failures],
+        embeddings=result.embeddings,
+    )
+    counts.documents += documents
+    counts.entities += n_entities
+    counts.relations += n_relations
+    counts.embeddings += sum(len(v) for v in result.embeddings.values())
+    counts.failures += result.failures
 
 
 def pending(engine: Engine, pipeline: Pipeline | Sequence[ComponentSpec]) -> int:

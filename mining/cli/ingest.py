@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Annotated
 
 import typer
@@ -11,10 +12,11 @@ from rich.progress import (
     TextColumn,
     TimeElapsedColumn,
 )
+from sqlalchemy import Engine
 
 from mining.cli.common import EXIT_FAILED, DbOption, database, stderr, user_errors
 from mining.errors import InputError
-from mining.ingest import ingest
+from mining.ingest import IngestReport, ingest
 
 NAME = "ingest"
 
@@ -51,38 +53,44 @@ def run(
     """Read abstract dumps into the database (idempotent: re-running changes nothing)."""
     with user_errors():
         engine = database(db)
-        progress = Progress(
-            SpinnerColumn(),
-            TextColumn("[bold]ingest[/]"),
-            TextColumn("{task.completed:,} records"),
-            TextColumn("[cyan]{task.fields[rate]} rec/s"),
-            TimeElapsedColumn(),
-            console=stderr,
-            transient=False,
+        report = ingest_with_progress(
+            engine, paths, batch_size=batch_size, force=force, workers=workers
         )
+    if not print_report(report):
+        raise typer.Exit(EXIT_FAILED)
 
-        def show_error(error: InputError) -> None:
-            progress.console.print(f"[red]error:[/] {error}", highlight=False, markup=True)
 
-        with progress:
-            task = progress.add_task("ingest", total=None, rate="-")
+def ingest_with_progress(engine: Engine, paths: Sequence[str], **options) -> IngestReport:
+    """``ingest`` with a records/s counter and each input's errors on stderr."""
+    progress = Progress(
+        SpinnerColumn(),
+        TextColumn("[bold]ingest[/]"),
+        TextColumn("{task.completed:,} records"),
+        TextColumn("[cyan]{task.fields[rate]} rec/s"),
+        TimeElapsedColumn(),
+        console=stderr,
+        transient=False,
+    )
 
-            def advance(counts) -> None:
-                progress.advance(task, counts.records)
-                state = progress.tasks[task]
-                elapsed = state.elapsed or 0.0
-                rate = f"{state.completed / elapsed:,.0f}" if elapsed > 0 else "-"
-                progress.update(task, rate=rate)
+    def show_error(error: InputError) -> None:
+        progress.console.print(f"[red]error:[/] {error}", highlight=False, markup=True)
 
-            report = ingest(
-                engine,
-                paths,
-                batch_size=batch_size,
-                on_error=show_error,
-                on_batch=advance,
-                force=force,
-                workers=workers,
-            )
+    with progress:
+        task = progress.add_task("ingest", total=None, rate="-")
+
+        def advance(counts) -> None:
+            progress.advance(task, counts.records)
+            state = progress.tasks[task]
+            elapsed = state.elapsed or 0.0
+            rate = f"{state.completed / elapsed:,.0f}" if elapsed > 0 else "-"
+            progress.update(task, rate=rate)
+
+        return ingest(engine, paths, on_error=show_error, on_batch=advance, **options)
+
+
+def print_report(report: IngestReport) -> bool:
+    """The ingest's summary on stdout, the inputs that failed on stderr; True when every
+    input was read."""
     c = report.counts
     skipped = (
         f" ({len(report.skipped)} already ingested, unchanged: skipped)" if report.skipped else ""
@@ -95,4 +103,4 @@ def run(
     if report.errors:
         failed = ", ".join(report.failed_inputs)
         stderr.print(f"[red]{len(report.errors)} error(s) in:[/] {failed}", highlight=False)
-        raise typer.Exit(EXIT_FAILED)
+    return not report.errors

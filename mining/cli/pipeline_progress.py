@@ -3,6 +3,9 @@ the list of the documents that failed."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
 from rich.markup import escape
 from rich.progress import (
     BarColumn,
@@ -22,6 +25,14 @@ def run_with_progress(engine, pipeline, label: str, todo: int, batch_size: int):
     """``run_pipeline`` with a bar on stderr (documents, documents/s); returns its counts."""
     from mining.pipeline import run_pipeline
 
+    with progress_bar(label, todo) as advance:
+        return run_pipeline(engine, pipeline, batch_size=batch_size, on_batch=advance)
+
+
+@contextmanager
+def progress_bar(label: str, todo: int) -> Iterator[Callable]:
+    """A bar on stderr (documents, documents/s, time left) for ``todo`` documents; yields
+    the ``on_batch(counts, batch_docs)`` callback that advances it."""
     progress = Progress(
         TextColumn(f"[bold]{label}[/]"),
         BarColumn(),
@@ -37,7 +48,7 @@ def run_with_progress(engine, pipeline, label: str, todo: int, batch_size: int):
         def advance(counts, batch_docs: int) -> None:
             progress.update(task, advance=batch_docs, rate=f"{counts.docs_per_s:.1f}")
 
-        return run_pipeline(engine, pipeline, batch_size=batch_size, on_batch=advance)
+        yield advance
 
 
 def print_failures(failures, with_component: bool = True) -> None:

@@ -12,30 +12,60 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from mining.types import Document
+from mining.types import Document, Relation
 
-_ENTITY = pa.struct(
-    [
-        ("start", pa.int32()),
-        ("end", pa.int32()),
-        ("text", pa.string()),
-        ("label", pa.string()),
-        ("concept_id", pa.string()),
-        ("score", pa.float32()),
-        ("source", pa.string()),
-    ]
-)
-_RELATION = pa.struct(
-    [
-        ("head", pa.string()),
-        ("tail", pa.string()),
-        ("label", pa.string()),
-        ("score", pa.float32()),
-        ("evidence_start", pa.int32()),
-        ("evidence_end", pa.int32()),
-        ("source", pa.string()),
-    ]
-)
+# Scores in an exported file are float32 (4 bytes each).
+EXPORT_SCORE = pa.float32()
+
+
+def entity_type(score: pa.DataType = EXPORT_SCORE) -> pa.StructType:
+    """An entity as an Arrow struct (its document is the row's)."""
+    return pa.struct(
+        [
+            ("start", pa.int32()),
+            ("end", pa.int32()),
+            ("text", pa.string()),
+            ("label", pa.string()),
+            ("concept_id", pa.string()),
+            ("score", score),
+            ("source", pa.string()),
+        ]
+    )
+
+
+def relation_type(
+    score: pa.DataType = EXPORT_SCORE, extra: tuple[tuple[str, pa.DataType], ...] = ()
+) -> pa.StructType:
+    """A relation as an Arrow struct (its document is the row's), ``extra`` fields after."""
+    return pa.struct(
+        [
+            ("head", pa.string()),
+            ("tail", pa.string()),
+            ("label", pa.string()),
+            ("score", score),
+            ("evidence_start", pa.int32()),
+            ("evidence_end", pa.int32()),
+            ("source", pa.string()),
+            *extra,
+        ]
+    )
+
+
+def relation_fields(r: Relation) -> dict:
+    """The values of ``relation_type``'s own fields."""
+    return {
+        "head": r.head,
+        "tail": r.tail,
+        "label": r.label,
+        "score": r.score,
+        "evidence_start": r.evidence[0] if r.evidence else None,
+        "evidence_end": r.evidence[1] if r.evidence else None,
+        "source": r.source,
+    }
+
+
+_ENTITY = entity_type()
+_RELATION = relation_type()
 SCHEMA = pa.schema(
     [
         ("id", pa.string()),
@@ -71,16 +101,5 @@ def _row(doc: Document) -> dict:
         "meta_json": json.dumps(doc.meta, ensure_ascii=False, default=str),
         # Extra keys (doc_id) are ignored by the struct type.
         "entities": [asdict(e) for e in doc.entities],
-        "relations": [
-            {
-                "head": r.head,
-                "tail": r.tail,
-                "label": r.label,
-                "score": r.score,
-                "evidence_start": r.evidence[0] if r.evidence else None,
-                "evidence_end": r.evidence[1] if r.evidence else None,
-                "source": r.source,
-            }
-            for r in doc.relations
-        ],
+        "relations": [relation_fields(r) for r in doc.relations],
     }

@@ -53,6 +53,36 @@ def pending_documents(
         last_pk = rows[-1].pk
 
 
+def pending_with_content(
+    engine: Engine, sources: Sequence[str], content: Mapping[str, str]
+) -> set[str]:
+    """Those of the documents ``content`` names (id -> content hash) that are still pending
+    for ``sources`` and stored with that same content: the ones that results computed
+    elsewhere from that content may be written for (a newer version ingested since is
+    pending again, but not for those results)."""
+    if not content:
+        return set()
+    with engine.connect() as connection:
+        rows = connection.execute(
+            select(documents.c.id, documents.c.content_hash).where(
+                documents.c.id.in_(list(content)),
+                _done_count(sources) < len(set(sources)),
+            )
+        ).all()
+    return {doc_id for doc_id, digest in rows if content[doc_id] == digest}
+
+
+def content_hashes(engine: Engine, doc_ids: Sequence[str]) -> dict[str, str]:
+    """The stored content hash of each of ``doc_ids`` (those that are stored)."""
+    with engine.connect() as connection:
+        rows = connection.execute(
+            select(documents.c.id, documents.c.content_hash).where(
+                documents.c.id.in_(list(doc_ids))
+            )
+        ).all()
+    return dict(rows)
+
+
 def write_results(
     engine: Engine,
     doc_ids: Sequence[str],

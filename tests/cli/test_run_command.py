@@ -74,3 +74,30 @@ def test_bad_models_and_options_are_named_before_anything_loads(tmp_path):
     assert "not a model folder (no config.json)" in said(empty.stderr)
     dtype = biomine("run", "--db", db, "--dtype", "fp8")
     assert dtype.exit_code == 2 and "--dtype" in dtype.output
+
+
+def test_run_input_ingests_the_files_first_then_processes_what_is_pending(tmp_path):
+    db = f"sqlite:///{tmp_path / 'b.db'}"
+    first, second = tmp_path / "a.jsonl", tmp_path / "b.jsonl"
+    first.write_text(
+        '{"id": "pmid:1", "title": "Tamoxifen inhibits CYP2D6.", "abstract": "Aspirin binds."}\n'
+        '{"id": "pmid:2", "title": "Aspirin and COX.", "abstract": "Tamoxifen binds COX."}\n'
+    )
+    second.write_text('{"id": "pmid:3", "title": "CYP2D6.", "abstract": "Aspirin."}\n')
+    args = [*models(tmp_path)[:6], "--db", db, "--device", "cpu"]
+    result = biomine("run", *args, "--input", str(first), "--input", str(second))
+    assert result.exit_code == 0, result.output
+    assert "2 input(s): 3 new" in result.stdout and "3 document(s) processed" in result.stdout
+    again = biomine("run", *args, "--input", str(first), "--input", str(second))
+    assert "(2 already ingested, unchanged: skipped)" in again.stdout
+    assert again.exit_code == 0 and "nothing to do" in again.stdout
+    typo = biomine("run", *args, "--input", str(tmp_path / "typo.jsonl"))
+    assert typo.exit_code == 1 and "typo.jsonl: no such file" in said(typo.stderr)
+
+
+def test_ray_engine_options_are_checked_first(tmp_path):
+    db = f"sqlite:///{tmp_path / 'b.db'}"
+    gpu = biomine("run", "--db", db, "--engine", "ray", "--device", "cuda:1")
+    assert gpu.exit_code == 2 and "--device" in gpu.output and "Ray gives each" in gpu.output
+    engine = biomine("run", "--db", db, "--engine", "spark")
+    assert engine.exit_code == 2 and "--engine" in engine.output
