@@ -82,6 +82,16 @@ def abstracts(path: Path, n: int):
     return docs
 
 
+def window_tokenizer(tagger):
+    """A copy of the tagger's tokenizer that knows the model's window (the pipeline cuts long
+    texts by it)."""
+    import copy
+
+    tokenizer = copy.deepcopy(tagger.tokenizer)
+    tokenizer.model_max_length = min(512, tagger.model.config.max_position_embeddings)
+    return tokenizer
+
+
 def baseline(pipeline, docs) -> tuple[int, int]:
     """(entities, relations) the naive way: one abstract, then one candidate, at a time."""
     from transformers import pipeline as hf_pipeline
@@ -100,8 +110,9 @@ def baseline(pipeline, docs) -> tuple[int, int]:
         hf_pipeline(
             "token-classification",
             model=t.model,
-            tokenizer=t.tokenizer,
+            tokenizer=window_tokenizer(t),
             aggregation_strategy="simple",
+            stride=64,  # abstracts longer than the model's window go in overlapping pieces
             device=device,
         )
         for t in taggers
