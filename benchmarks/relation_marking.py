@@ -5,7 +5,8 @@
 
 Both classifiers read the same dev abstracts of their task with the gold entities (BC5CDR dev
 for CDR, ChemProt dev, DDI's held-out fifth), interleaved ``--repeat`` times in this process;
-reports candidates/s and abstracts/s of each, the encoder inputs each needed, and the ratio.
+reports candidates/s and abstracts/s of each, the encoder rows and tokens each needed, and the
+ratio.
 """
 
 from __future__ import annotations
@@ -33,9 +34,10 @@ DEV = {
 def main() -> int:
     import torch
 
-    from mining.nlp.relations.candidates import candidates
-    from mining.nlp.relations.classifier import RelationClassifier
-    from mining.nlp.relations.span_marking import marked_spans
+    from mining.nlp.relations.candidates import candidates, marked_text
+    from mining.nlp.relations.classifier import RelationClassifier, encode_candidate
+    from mining.nlp.relations.span_marking import encode_span, marked_spans
+    from mining.nlp.token_encoding import special_affixes
     from mining.train.re_data import load_task_documents
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -57,7 +59,18 @@ def main() -> int:
     docs = load_task_documents(task, path, split)[: args.docs]
     cands = [candidates(d, d.entities, task) for d in docs]
     n_cands = sum(map(len, cands))
-    rows = sum(len(marked_spans(d.text, c, task)) for d, c in zip(docs, cands, strict=True))
+    affixes = special_affixes(span.tokenizer)
+    pair_rows = [
+        encode_candidate(pair.tokenizer, marked_text(d.text, c, task), pair.max_tokens, affixes)
+        for d, cs in zip(docs, cands, strict=True)
+        for c in cs
+    ]
+    span_rows = [
+        row
+        for d, cs in zip(docs, cands, strict=True)
+        for s in marked_spans(d.text, cs, task)
+        for row in encode_span(span.tokenizer, s, span.max_tokens, affixes)
+    ]
     best = {"pair": float("inf"), "span": float("inf")}
     relations = {}
     for _ in range(args.repeat):
@@ -70,8 +83,10 @@ def main() -> int:
         "task": task.name,
         "abstracts": len(docs),
         "candidates": n_cands,
-        "pair_encoder_inputs": n_cands,
-        "span_encoder_inputs_at_least": rows,
+        "pair_rows": len(pair_rows),
+        "pair_tokens": sum(len(r.ids) for r in pair_rows),
+        "span_rows": len(span_rows),
+        "span_tokens": sum(len(r.ids) for r in span_rows),
         "threads": args.threads,
         "load_average": os.getloadavg()[0],
     }
