@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     Column,
     DateTime,
     Float,
@@ -20,6 +21,8 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    func,
+    literal_column,
 )
 
 metadata = MetaData()
@@ -62,6 +65,8 @@ documents = Table(
     Column("ingested_at", DateTime(timezone=True), nullable=False),
 )
 Index("ix_documents_year", documents.c.year)
+# The Relations page's journal filter and its list of journals.
+Index("ix_documents_journal", documents.c.journal)
 
 concepts = Table(
     "concepts",
@@ -69,6 +74,8 @@ concepts = Table(
     Column("id", String(CONCEPT_MAX), primary_key=True),  # MeSH id or normalised-text key
     Column("label", String(LABEL_MAX), nullable=False),
     Column("name", Text, nullable=False),  # first surface form seen
+    # Entities rows with this concept id (mining.store.concept_mentions keeps it exact).
+    Column("mentions", Integer, nullable=False, server_default="0"),
 )
 
 entities = Table(
@@ -206,6 +213,130 @@ embeddings = Table(
     Column("run_id", Integer, ForeignKey("runs.id", ondelete="SET NULL")),
 )
 Index("ix_embeddings_source_doc", embeddings.c.source, embeddings.c.doc_id)
+
+# --- the Relations page's summary (mining.store.pair_summary keeps it exact) -----------------
+
+
+# Concept keys compared byte by byte on PostgreSQL as on SQLite, whatever the database's
+# collation: the ranking merges pages of pairs in Python, so both must order keys alike.
+# The same holds for names and types, which the summary compares in Python and in SQL.
+def _bytewise(length: int | None = None):
+    plain, ordered = (
+        (String(length), String(length, collation="C")) if length else (Text(), Text(collation="C"))
+    )
+    return plain.with_variant(ordered, "postgresql")
+
+
+_KEY, _LABEL = _bytewise(CONCEPT_MAX), _bytewise(LABEL_MAX)
+NAME_SORT_CHARS = 100  # names sort by their first 100 characters (an index entry stays small)
+
+
+# Sort keys of relation_pairs, indexed below and queried by mining.store.pair_ranking. Their
+# constants are SQL literals, not bound parameters: a database uses an expression index only
+# for the very same expression.
+def last_year_key(pairs):
+    """Sorted descending: latest year first, pairs without a year last (-1)."""
+    return func.coalesce(pairs.c.last_year, literal_column("-1"))
+
+
+def name_key(pairs, side: str):
+    """A side's name (else its key), case folded, its first NAME_SORT_CHARS characters."""
+    name = func.coalesce(pairs.c[f"{side}_name"], pairs.c[side])
+    return func.lower(func.substr(name, literal_column("1"), literal_column(str(NAME_SORT_CHARS))))
+
+
+# One row per (head, tail, label) over every model: what ``relation_pairs`` returns without
+# row filters, read a page at a time through the indexes below. Name and type are the
+# unfiltered ones (the concept's, else the largest mention text / type of its rows); a side is
+# ``mixed`` when its rows do not all carry one entity type (a concept key with no concepts row
+# whose mentions differ), so a type filter must then look at the rows.
+relation_pairs = Table(
+    "relation_pairs",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("head", _KEY, nullable=False),
+    Column("tail", _KEY, nullable=False),
+    Column("label", _LABEL, nullable=False),
+    Column("abstracts", Integer, nullable=False),  # distinct documents
+    Column("mentions", Integer, nullable=False),  # relation rows
+    Column("best_score", Float, nullable=False),
+    Column("score_sum", Float, nullable=False),  # mean = score_sum / mentions
+    Column("first_year", Integer),
+    Column("last_year", Integer),
+    Column("head_name", _bytewise()),
+    Column("head_type", _LABEL),
+    Column("tail_name", _bytewise()),
+    Column("tail_type", _LABEL),
+    Column("head_mixed", Boolean, nullable=False),
+    Column("tail_mixed", Boolean, nullable=False),
+)
+_PAIR_KEY = (relation_pairs.c.head, relation_pairs.c.tail, relation_pairs.c.label)
+Index("ux_relation_pairs_key", *_PAIR_KEY, unique=True)
+Index("ix_relation_pairs_tail", relation_pairs.c.tail)
+# Each sort, ties by key: the first page of any sort is an index range, not a sort.
+Index("ix_relation_pairs_abstracts", relation_pairs.c.abstracts.desc(), *_PAIR_KEY)
+Index("ix_relation_pairs_mentions", relation_pairs.c.mentions.desc(), *_PAIR_KEY)
+Index("ix_relation_pairs_best_score", relation_pairs.c.best_score.desc(), *_PAIR_KEY)
+Index("ix_relation_pairs_last_year", last_year_key(relation_pairs).desc(), *_PAIR_KEY)
+for _side in ("head", "tail"):
+    Index(f"ix_relation_pairs_{_side}_name", name_key(relation_pairs, _side), *_PAIR_KEY)
+    # A type filter (and the list of types) walks its type's pairs in ranking order.
+    Index(
+        f"ix_relation_pairs_{_side}_type",
+        relation_pairs.c[f"{_side}_type"],
+        relation_pairs.c.abstracts.desc(),
+        *_PAIR_KEY,
+    )
+    # The rare mixed pairs, found without a scan.
+    Index(
+        f"ix_relation_pairs_{_side}_mixed",
+        relation_pairs.c.id,
+        sqlite_where=relation_pairs.c[f"{_side}_mixed"].is_(True),
+        postgresql_where=relation_pairs.c[f"{_side}_mixed"].is_(True),
+    )
+# The relation-type filter and the list of types.
+Index(
+    "ix_relation_pairs_label",
+    relation_pairs.c.label,
+    relation_pairs.c.abstracts.desc(),
+    relation_pairs.c.head,
+    relation_pairs.c.tail,
+)
+
+# One row per relation row, with what its filters need (its document's year and journal,
+# the effective entity types), clustered by pair on SQLite: a filtered ranking sums the
+# rows of a few candidate pairs, or all the rows one selective filter matches.
+# ``head_text``/``tail_text`` hold the mention text only while the key has no concepts row
+# (the name is then the largest of them; concepts rows are never deleted nor changed).
+relation_pair_rows = Table(
+    "relation_pair_rows",
+    metadata,
+    Column("pair_id", Integer, primary_key=True, autoincrement=False),
+    Column("score", Float, primary_key=True),  # in the key: a min-score filter is a range
+    Column("relation_id", Integer, primary_key=True, autoincrement=False),
+    Column("doc_id", String(DOC_ID_MAX), nullable=False),
+    Column("source", String(SOURCE_MAX), nullable=False),
+    Column("year", Integer),
+    Column("journal", Text),
+    Column("head_type", _LABEL),
+    Column("tail_type", _LABEL),
+    Column("head_text", _bytewise()),
+    Column("tail_text", _bytewise()),
+    sqlite_with_rowid=False,
+)
+Index("ix_relation_pair_rows_doc", relation_pair_rows.c.doc_id)
+Index("ix_relation_pair_rows_pair_year", relation_pair_rows.c.pair_id, relation_pair_rows.c.year)
+Index("ix_relation_pair_rows_score", relation_pair_rows.c.score)
+Index("ix_relation_pair_rows_source", relation_pair_rows.c.source)
+
+# A counter every write that changes what the app shows increments (mining.store.data_version):
+# the app's cached query results are keyed on it, so a new run shows without a restart.
+data_version = Table(
+    "data_version",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),  # the one row: 1
+    Column("version", Integer, nullable=False),
+)
 
 # Rows derived from a document: dropped when a newer version of it replaces it.
 DERIVED_TABLES = (processed, relations, answers, entities, embeddings)
