@@ -3,8 +3,9 @@
 
 One answer, three ways to it, chosen per call:
 
-- No filter on rows (relation type, concept, and entity types while no pair mixes types):
-  the pair totals; a page is an index range of ``relation_pairs`` in the chosen sort.
+- No filter on rows (relation type, concept, entity types while no pair mixes types, one
+  model): the pair totals (over every model, or that model's); a page is an index range of
+  ``relation_pairs`` in the chosen sort.
 - Row filters (minimum score, years, journal, model, or a type on a pair that mixes types)
   that match few rows (under ``FEW_ROWS``, counted through an index): those rows, summed by
   pair.
@@ -13,12 +14,16 @@ One answer, three ways to it, chosen per call:
   pair's filtered count (mentions, best score, last year) is at most its unfiltered one: once
   the page is full and its last row beats the next pair's unfiltered value, no later pair can
   enter it. Were that to need more than ``SCAN_ROWS`` rows, the rows are summed directly.
+
+The figures that rank come from covering indexes (or the clustered table); the names and
+types of the page's rows from their concepts rows, and from the rows themselves only for a
+key without one.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, NamedTuple
 
 from sqlalchemy import (
@@ -35,6 +40,7 @@ from sqlalchemy import (
 from sqlalchemy.sql.elements import ColumnElement
 
 from mining.store.schema import (
+    ALL_SOURCES,
     concepts,
     documents,
     last_year_key,
@@ -144,12 +150,16 @@ def _one_of(column, values: Sequence):
     return column == values[0] if len(values) == 1 else column.in_(values)
 
 
-def _mixed_sides(connection: Connection, f: _Filters) -> set[str]:
-    """The sides with a type filter on which some pair mixes types (rarely any)."""
+def _mixed_sides(connection: Connection, f: _Filters, scope: str) -> set[str]:
+    """The sides with a type filter on which some pair (of ``scope``) mixes types (rarely
+    any)."""
     return {
         side
         for side, types in (("head", f.head_types), ("tail", f.tail_types))
-        if types and connection.execute(select(p.c.id).where(_mixed(side)).limit(1)).first()
+        if types
+        and connection.execute(
+            select(p.c.source).where(p.c.source == scope, _mixed(side)).limit(1)
+        ).first()
     }
 
 
@@ -158,8 +168,9 @@ def _mixed(side: str):
     return p.c[f"{side}_mixed"].is_(True)
 
 
-def _pair_filters(f: _Filters, mixed: set[str]) -> list:
-    found = []
+def _pair_filters(f: _Filters, mixed: set[str], scope: str = ALL_SOURCES) -> list:
+    """Filters on relation_pairs rows of ``scope`` (a model's, or every model's)."""
+    found = [p.c.source == scope]
     if f.labels:
         found.append(_one_of(p.c.label, f.labels))
     if f.concept is not None:
@@ -262,16 +273,21 @@ def relation_pairs(
         tuple(sources or ()),
     )
     order = SORTS[sort]
+    # One model's pairs have totals of their own: that filter needs no rows, except in a
+    # name sort, whose key is the pair's name over every model (its totals row's).
+    one_model = len(f.sources) == 1 and order.filtered is not None
+    scope = f.sources[0] if one_model else ALL_SOURCES
     with engine.connect() as connection:
-        mixed = _mixed_sides(connection, f)
-        if not _row_filters(f, mixed):
-            ranked = _from_totals(connection, f, order, limit, after)
+        mixed = _mixed_sides(connection, f, scope)
+        if not _row_filters(replace(f, sources=()) if one_model else f, mixed):
+            ranked = _from_totals(connection, f, order, limit, after, scope)
         else:
+            mixed = _mixed_sides(connection, f, ALL_SOURCES)
             narrow = _narrow_filter(connection, f)
             ranked = None if narrow else _scan(connection, f, mixed, order, limit, after)
             if ranked is None:
                 ranked = _from_rows(connection, f, mixed, order, limit, after, narrow)
-            ranked = _named(connection, ranked)
+            ranked = _described(connection, f, mixed, ranked)
     page = [row for _, row in ranked[:limit]]
     if len(ranked) <= limit:
         return RelationPage(page, None)
@@ -283,11 +299,16 @@ _KEY = (p.c.head, p.c.tail, p.c.label)
 
 
 def _from_totals(
-    connection: Connection, f: _Filters, order: _Sort, limit: int, after: RelationCursor | None
+    connection: Connection,
+    f: _Filters,
+    order: _Sort,
+    limit: int,
+    after: RelationCursor | None,
+    scope: str,
 ) -> list[tuple[Any, RelationRow]]:
     query = (
         select(p, order.total.label("sort_value"))
-        .where(*_pair_filters(f, set()))
+        .where(*_pair_filters(f, set(), scope))
         .order_by(*_ordered(order.total, _KEY, order.descending))
         .limit(limit + 1)
     )
@@ -304,7 +325,8 @@ def _from_totals(
 
 
 def _aggregates(rows) -> list:
-    """A pair's figures over its matching summary ``rows``, as ``_Summed`` reads them."""
+    """A pair's ranking figures over its matching summary ``rows`` (what ``_Ranked`` holds):
+    columns that the covering indexes carry."""
     return [
         func.count(distinct(rows.c.doc_id)).label("abstracts"),
         func.count(rows.c.pair_id).label("mentions"),
@@ -312,16 +334,13 @@ def _aggregates(rows) -> list:
         func.avg(rows.c.score).label("mean_score"),
         func.min(rows.c.year).label("first_year"),
         func.max(rows.c.year).label("last_year"),
-        func.max(rows.c.head_type).label("head_type"),
-        func.max(rows.c.tail_type).label("tail_type"),
-        func.max(rows.c.head_text).label("head_text"),
-        func.max(rows.c.tail_text).label("tail_text"),
     ]
 
 
-class _Summed(NamedTuple):
-    """A pair summed over its matching rows; names come from concepts in ``_named``."""
+class _Ranked(NamedTuple):
+    """A pair summed over its matching rows; ``_described`` names it."""
 
+    pair_id: int
     head: str
     tail: str
     label: str
@@ -331,18 +350,10 @@ class _Summed(NamedTuple):
     mean_score: float
     first_year: int | None
     last_year: int | None
-    head_type: str | None
-    tail_type: str | None
-    head_text: str | None
-    tail_text: str | None
 
 
-def _summed(row) -> _Summed:
-    return _Summed(
-        row.head, row.tail, row.label, row.abstracts, row.mentions, row.best_score,
-        row.mean_score, row.first_year, row.last_year, row.head_type, row.tail_type,
-        row.head_text, row.tail_text,
-    )  # fmt: skip
+def _ranked(row) -> _Ranked:
+    return _Ranked(*(getattr(row, name) for name in _Ranked._fields))
 
 
 def _from_rows(
@@ -353,17 +364,16 @@ def _from_rows(
     limit: int,
     after: RelationCursor | None,
     narrow: str | None,
-) -> list[tuple[Any, _Summed]]:
+) -> list[tuple[Any, _Ranked]]:
     """The matching rows summed by pair (found through the ``narrow`` filter's index), then
     joined to their pairs and sorted: for filters that match few rows, and as the fallback
     of the scan."""
     through_documents = narrow == "documents"
-    matching = r.join(documents, documents.c.id == r.c.doc_id) if through_documents else r
-    rows = (
-        select(r)
-        .select_from(matching)
-        .where(*_row_filters(f, mixed, through_documents=through_documents))
-    )
+    year = documents.c.year if through_documents else r.c.year
+    rows = select(r.c.pair_id, r.c.doc_id, r.c.score, year.label("year"))
+    if through_documents:
+        rows = rows.select_from(r.join(documents, documents.c.id == r.c.doc_id))
+    rows = rows.where(*_row_filters(f, mixed, through_documents=through_documents))
     if narrow is not None:
         # Read the few rows first, through the narrow filter's index: SQLite would rather
         # scan the whole table in pair order (which spares the GROUP BY a sort).
@@ -378,7 +388,12 @@ def _from_rows(
     )
     value = summed.c.value if order.filtered else order.total
     query = (
-        select(*_KEY, value.label("value"), *(summed.c[name] for name in _Summed._fields[3:]))
+        select(
+            p.c.id.label("pair_id"),
+            *_KEY,
+            value.label("value"),
+            *(summed.c[name] for name in _Ranked._fields[4:]),
+        )
         .select_from(summed.join(p, p.c.id == summed.c.pair_id))
         .where(*_pair_filters(f, mixed))
         .order_by(*_ordered(value, _KEY, order.descending))
@@ -386,7 +401,7 @@ def _from_rows(
     )
     if after is not None:
         query = query.where(_after(value, _KEY, after, order.descending))
-    return [(row.value, _summed(row)) for row in connection.execute(query)]
+    return [(row.value, _ranked(row)) for row in connection.execute(query)]
 
 
 def _scan(
@@ -396,10 +411,10 @@ def _scan(
     order: _Sort,
     limit: int,
     after: RelationCursor | None,
-) -> list[tuple[Any, _Summed]] | None:
+) -> list[tuple[Any, _Ranked]] | None:
     """The chunked scan in unfiltered order (see the module's docstring); None when it would
     read more than SCAN_ROWS rows."""
-    found: list[tuple[Any, _Summed]] = []
+    found: list[tuple[Any, _Ranked]] = []
     row_filters = _row_filters(f, mixed)
     size, read = max(FIRST_CHUNK, 2 * (limit + 1)), 0
     # For a name sort the value is the pair's: the cursor applies to the scan itself.
@@ -417,7 +432,14 @@ def _scan(
         ckey = (c.c.head, c.c.tail, c.c.label)
         value = order.filtered(r) if order.filtered else c.c.bound
         query = (
-            select(*ckey, c.c.total, c.c.bound, value.label("value"), *_aggregates(r))
+            select(
+                c.c.id.label("pair_id"),
+                *ckey,
+                c.c.total,
+                c.c.bound,
+                value.label("value"),
+                *_aggregates(r),
+            )
             .select_from(c.outerjoin(r, and_(r.c.pair_id == c.c.id, *row_filters)))
             .group_by(c.c.id, *ckey, c.c.total, c.c.bound)
             .order_by(*_ordered(c.c.bound, ckey, order.descending))
@@ -427,10 +449,10 @@ def _scan(
             if row.mentions and (
                 after is None or order.filtered is None or _beyond(row, after, order)
             ):
-                found.append((row.value, _summed(row)))
+                found.append((row.value, _ranked(row)))
         if order.filtered is not None:  # the filtered value decides: sort what was found
             sign = -1 if order.descending else 1
-            found.sort(key=lambda item: (sign * item[0], item[1][:3]))
+            found.sort(key=lambda item: (sign * item[0], item[1][1:4]))
         del found[limit + 1 :]
         if len(rows) < size:
             break  # no more pairs
@@ -457,21 +479,44 @@ def _beyond(row, cursor: RelationCursor, order: _Sort) -> bool:
     return row.value < cursor.value if order.descending else row.value > cursor.value
 
 
-def _named(
-    connection: Connection, found: list[tuple[Any, _Summed]]
+def _described(
+    connection: Connection, f: _Filters, mixed: set[str], found: list[tuple[Any, _Ranked]]
 ) -> list[tuple[Any, RelationRow]]:
-    """Result rows, named by their concepts rows (else by the largest mention text)."""
-    keys = sorted({k for _, s in found for k in (s.head, s.tail)})
-    query = select(concepts.c.id, concepts.c.name).where(concepts.c.id.in_(keys))
-    names = {key: name for key, name in connection.execute(query)} if keys else {}
-    return [
-        (value, _relation_row(
-            s.head, s.tail, s.label, names.get(s.head, s.head_text), s.head_type,
-            names.get(s.tail, s.tail_text), s.tail_type, s.abstracts, s.mentions,
-            s.best_score, s.mean_score, s.first_year, s.last_year,
-        ))
-        for value, s in found
-    ]  # fmt: skip
+    """Result rows with names and types: a key's concepts row gives them (every row of the
+    key carries its type); a key without one takes the largest mention text and type of the
+    pair's matching rows, as summing the relations table would."""
+    keys = sorted({k for _, x in found for k in (x.head, x.tail)})
+    known = {}
+    if keys:
+        query = select(concepts.c.id, concepts.c.name, concepts.c.label)
+        known = {i: (n, t) for i, n, t in connection.execute(query.where(concepts.c.id.in_(keys)))}
+    unnamed = sorted({x.pair_id for _, x in found if x.head not in known or x.tail not in known})
+    from_rows = {}
+    if unnamed:
+        query = (
+            select(
+                r.c.pair_id,
+                func.max(r.c.head_text),
+                func.max(r.c.head_type),
+                func.max(r.c.tail_text),
+                func.max(r.c.tail_type),
+            )
+            .where(r.c.pair_id.in_(unnamed), *_row_filters(f, mixed))
+            .group_by(r.c.pair_id)
+        )
+        from_rows = {pair_id: rest for pair_id, *rest in connection.execute(query)}
+    described = []
+    for value, x in found:
+        head_text, head_type, tail_text, tail_type = from_rows.get(x.pair_id, (None,) * 4)
+        head_name, head_type = known.get(x.head, (head_text, head_type))
+        tail_name, tail_type = known.get(x.tail, (tail_text, tail_type))
+        described.append(
+            (value, _relation_row(
+                x.head, x.tail, x.label, head_name, head_type, tail_name, tail_type,
+                x.abstracts, x.mentions, x.best_score, x.mean_score, x.first_year, x.last_year,
+            ))
+        )  # fmt: skip
+    return described
 
 
 def _relation_row(

@@ -11,7 +11,9 @@ while touching only their pairs. The extremes (best score, years, name, type) ar
 when the removed rows may have held one that the new rows do not reach, the pair is summed
 again from its rows.
 
-A concepts row added later changes the name and type of the pairs on that key:
+Each pair has one relation_pairs row over every model (source ALL_SOURCES) and one per model
+that found it; a part of some rows is keyed by (the pair's ALL_SOURCES row id, source). A
+concepts row added later changes the name and type of the pairs on that key:
 ``concepts_added`` sets them. On PostgreSQL these writes take one transaction-level advisory
 lock first, so concurrent writers update the totals one after the other.
 """
@@ -36,6 +38,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 
 from mining.store.schema import (
+    ALL_SOURCES,
     concepts,
     documents,
     entities,
@@ -45,6 +48,7 @@ from mining.store.schema import (
 )
 
 CHUNK = 500  # ids a statement: far below SQLite's bound-parameter limit
+Key = tuple[int, str]  # (the pair's ALL_SOURCES row id, a source or ALL_SOURCES)
 _LOCK_KEY = 0x62696F6D696E65  # "biomine": the one advisory lock of the summary
 
 
@@ -78,12 +82,12 @@ def concepts_added(connection: Connection, added: dict[str, tuple[str, str]]) ->
     """New concepts rows (id -> (name, label)): the pairs on those keys take the concept's name
     and type, and so do their rows (their mentions' types no longer count)."""
     ids = sorted(added)
+    p = relation_pairs
     for side in ("head", "tail"):
-        key = relation_pairs.c[side]
         found = []
         for chunk in _chunks(ids):
             found += connection.execute(
-                select(relation_pairs.c.id, key).where(key.in_(chunk))
+                select(p.c.id, p.c[side], p.c.source).where(p.c[side].in_(chunk))
             ).all()
         if not found:
             continue
@@ -91,7 +95,11 @@ def concepts_added(connection: Connection, added: dict[str, tuple[str, str]]) ->
             update(relation_pair_rows)
             .where(relation_pair_rows.c.pair_id == bindparam("b_pair"))
             .values({f"{side}_type": bindparam("b_type")}),
-            [{"b_pair": pair_id, "b_type": added[concept][1]} for pair_id, concept in found],
+            [
+                {"b_pair": pair_id, "b_type": added[concept][1]}
+                for pair_id, concept, source in found
+                if source == ALL_SOURCES  # the rows hang under these
+            ],
         )
         connection.execute(
             update(relation_pairs)
@@ -105,7 +113,7 @@ def concepts_added(connection: Connection, added: dict[str, tuple[str, str]]) ->
             ),
             [
                 {"b_pair": pair_id, "b_name": added[concept][0], "b_type": added[concept][1]}
-                for pair_id, concept in found
+                for pair_id, concept, _ in found
             ],
         )
 
@@ -119,23 +127,26 @@ def _chunks(items: Sequence) -> Iterator[Sequence]:
 
 
 def _add_pairs(connection: Connection, doc_ids: Sequence[str]) -> None:
-    """Pairs first seen in these documents, with empty totals (``_update_totals`` fills them)."""
+    """Pairs (over every model, and per model) first seen in these documents, with empty
+    totals (``_update_totals`` fills them)."""
     r = relations
     empty = [literal(0), literal(0), literal(0.0), literal(0.0), literal(False), literal(False)]
-    keys = (
-        select(r.c.head, r.c.tail, r.c.label, *empty)
-        .where(r.c.doc_id.in_(doc_ids))
-        .group_by(r.c.head, r.c.tail, r.c.label)
-        .order_by(r.c.head, r.c.tail, r.c.label)  # one lock order for concurrent writers
-    )
-    columns = ["head", "tail", "label", "abstracts", "mentions", "best_score", "score_sum"]
+    columns = ["head", "tail", "label", "source", "abstracts", "mentions", "best_score"]
+    columns += ["score_sum", "head_mixed", "tail_mixed"]
     dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
-    statement = (
-        dialect.insert(relation_pairs)
-        .from_select([*columns, "head_mixed", "tail_mixed"], keys)
-        .on_conflict_do_nothing(index_elements=["head", "tail", "label"])
-    )
-    connection.execute(statement)
+    for source in (literal(ALL_SOURCES), r.c.source):
+        keys = (
+            select(r.c.head, r.c.tail, r.c.label, source, *empty)
+            .where(r.c.doc_id.in_(doc_ids))
+            .group_by(r.c.head, r.c.tail, r.c.label, source)
+            .order_by(r.c.head, r.c.tail, r.c.label, source)  # one lock order for writers
+        )
+        statement = (
+            dialect.insert(relation_pairs)
+            .from_select(columns, keys)
+            .on_conflict_do_nothing(index_elements=["head", "tail", "label", "source"])
+        )
+        connection.execute(statement)
 
 
 def _add_rows(connection: Connection, doc_ids: Sequence[str]) -> None:
@@ -159,7 +170,7 @@ def _add_rows(connection: Connection, doc_ids: Sequence[str]) -> None:
         )
         .select_from(
             r.join(documents, documents.c.id == r.c.doc_id)
-            .join(p, (p.c.head == r.c.head) & (p.c.tail == r.c.tail) & (p.c.label == r.c.label))
+            .join(p, _same_key(p, r) & (p.c.source == ALL_SOURCES))
             .outerjoin(hc, hc.c.id == r.c.head)
             .outerjoin(tc, tc.c.id == r.c.tail)
             .outerjoin(he, he.c.id == r.c.head_entity_id)
@@ -172,6 +183,10 @@ def _add_rows(connection: Connection, doc_ids: Sequence[str]) -> None:
         "head_type", "tail_type", "head_text", "tail_text",
     ]  # fmt: skip
     connection.execute(relation_pair_rows.insert().from_select(columns, rows))
+
+
+def _same_key(a, b):
+    return (a.c.head == b.c.head) & (a.c.tail == b.c.tail) & (a.c.label == b.c.label)
 
 
 # --- what some rows add up to ---------------------------------------------------------------
@@ -221,19 +236,21 @@ def part_columns(rows):
     ]
 
 
-def _parts(connection: Connection, doc_ids: Sequence[str]) -> dict[int, Part]:
-    """Per pair, what the summary rows of these documents add up to."""
+def _parts(connection: Connection, doc_ids: Sequence[str]) -> dict[Key, Part]:
+    """Per pair, over every model and per model, what the summary rows of these documents
+    add up to."""
     rows = relation_pair_rows
-    found: dict[int, Part] = {}
+    found: dict[Key, Part] = {}
     for chunk in _chunks(doc_ids):
-        query = (
-            select(rows.c.pair_id, *part_columns(rows))
-            .where(rows.c.doc_id.in_(chunk))
-            .group_by(rows.c.pair_id)
-        )
-        for pair_id, *values in connection.execute(query):
-            part = Part(*values)
-            found[pair_id] = _merge(found[pair_id], part) if pair_id in found else part
+        for source in (literal(ALL_SOURCES), rows.c.source):
+            query = (
+                select(rows.c.pair_id, source, *part_columns(rows))
+                .where(rows.c.doc_id.in_(chunk))
+                .group_by(rows.c.pair_id, source)
+            )
+            for pair_id, source_name, *values in connection.execute(query):
+                key, part = (pair_id, source_name), Part(*values)
+                found[key] = _merge(found[key], part) if key in found else part
     return found
 
 
@@ -272,7 +289,8 @@ def _greatest(a, b):
 class _Totals(NamedTuple):
     """A relation_pairs row before the change, with the concepts of its two keys."""
 
-    id: int
+    id: int  # of this row (the pair's ALL_SOURCES row, or one model's)
+    key: Key
     abstracts: int
     mentions: int
     best_score: float
@@ -289,14 +307,17 @@ class _Totals(NamedTuple):
     tail_concept: tuple[str, str] | None
 
 
-def _totals(connection: Connection, pair_ids: Sequence[int]) -> list[_Totals]:
-    p = relation_pairs
+def _totals(connection: Connection, keys: set[Key]) -> list[_Totals]:
+    """The relation_pairs rows of these keys, found through their pair's ALL_SOURCES row."""
+    every, p = relation_pairs.alias("every"), relation_pairs
     hc, tc = concepts.alias("hc"), concepts.alias("tc")
     found = []
-    for chunk in _chunks(pair_ids):
+    for chunk in _chunks(sorted({pair_id for pair_id, _ in keys})):
         query = (
             select(
                 p.c.id,
+                every.c.id.label("pair_id"),
+                p.c.source,
                 p.c.abstracts,
                 p.c.mentions,
                 p.c.best_score,
@@ -316,13 +337,22 @@ def _totals(connection: Connection, pair_ids: Sequence[int]) -> list[_Totals]:
                 tc.c.name.label("tc_name"),
                 tc.c.label.label("tc_label"),
             )  # fmt: skip
-            .select_from(p.outerjoin(hc, hc.c.id == p.c.head).outerjoin(tc, tc.c.id == p.c.tail))
-            .where(p.c.id.in_(chunk))
+            .select_from(
+                every.join(p, _same_key(p, every))
+                .outerjoin(hc, hc.c.id == p.c.head)
+                .outerjoin(tc, tc.c.id == p.c.tail)
+            )
+            .where(every.c.source == ALL_SOURCES, every.c.id.in_(chunk))
         )
         for row in connection.execute(query):
+            key = (row.pair_id, row.source)
+            if key not in keys:
+                continue
             found.append(
                 _Totals(
-                    *row[:11],
+                    row.id,
+                    key,
+                    *row[3:13],
                     bool(row.head_mixed),
                     bool(row.tail_mixed),
                     (row.hc_name, row.hc_label) if row.hc_id is not None else None,
@@ -332,11 +362,11 @@ def _totals(connection: Connection, pair_ids: Sequence[int]) -> list[_Totals]:
     return found
 
 
-def _update_totals(connection: Connection, before: dict[int, Part], after: dict[int, Part]) -> None:
+def _update_totals(connection: Connection, before: dict[Key, Part], after: dict[Key, Part]) -> None:
     """Totals minus what the documents held, plus what they hold now."""
     updates, again, gone = [], [], []
-    for t in _totals(connection, sorted(before.keys() | after.keys())):
-        old, new = before.get(t.id), after.get(t.id)
+    for t in _totals(connection, before.keys() | after.keys()):
+        old, new = before.get(t.key), after.get(t.key)
         remaining = t.mentions - (old.rows if old else 0)  # rows of other documents
         if remaining + (new.rows if new else 0) == 0:
             gone.append(t.id)
@@ -347,7 +377,7 @@ def _update_totals(connection: Connection, before: dict[int, Part], after: dict[
         else:
             updates.append(_merged(t, old, new))
     for t in again:  # summed again from all its rows, now that they are in place
-        updates.append(_values(t, _whole_pair(connection, t.id)))
+        updates.append(_values(t, _whole(connection, t.key)))
     p = relation_pairs
     for chunk in _chunks(gone):
         connection.execute(delete(p).where(p.c.id.in_(chunk)))
@@ -454,7 +484,11 @@ def _values(t: _Totals, whole: Part) -> dict:
     return values
 
 
-def _whole_pair(connection: Connection, pair_id: int) -> Part:
+def _whole(connection: Connection, key: Key) -> Part:
+    """The aggregates of all the rows of a pair (of one model, or of every model)."""
     rows = relation_pair_rows
+    pair_id, source = key
     query = select(*part_columns(rows)).where(rows.c.pair_id == pair_id)
+    if source != ALL_SOURCES:
+        query = query.where(rows.c.source == source)
     return Part(*connection.execute(query).one())

@@ -40,7 +40,10 @@ def relation_filters(engine: Engine) -> RelationFilters:
                     .where(r.c.pair_id.in_(mixed), r.c[f"{side}_type"].is_not(None))
                 ).scalars()
             )
-        years = connection.execute(select(func.min(documents.c.year), func.max(documents.c.year)))
+        # Two subqueries: each one index seek (one query with both scans the index).
+        first = select(func.min(documents.c.year)).scalar_subquery()
+        last = select(func.max(documents.c.year)).scalar_subquery()
+        years = connection.execute(select(first, last))
         return RelationFilters(
             labels=_distinct(connection, p.c.label),
             entity_types=sorted(types),

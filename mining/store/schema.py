@@ -245,11 +245,13 @@ def name_key(pairs, side: str):
     return func.lower(func.substr(name, literal_column("1"), literal_column(str(NAME_SORT_CHARS))))
 
 
-# One row per (head, tail, label) over every model: what ``relation_pairs`` returns without
-# row filters, read a page at a time through the indexes below. Name and type are the
-# unfiltered ones (the concept's, else the largest mention text / type of its rows); a side is
-# ``mixed`` when its rows do not all carry one entity type (a concept key with no concepts row
-# whose mentions differ), so a type filter must then look at the rows.
+# One row per (head, tail, label) over every model (``source`` ALL_SOURCES), and one per model
+# that found it: what ``relation_pairs`` returns with no filter on rows but one model, read a
+# page at a time through the indexes below. Name and type are those over all the row's
+# relation rows (the concept's, else the largest mention text / type); a side is ``mixed``
+# when those rows do not all carry one entity type (a key with no concepts row whose
+# mentions differ), so a type filter must then look at the rows.
+ALL_SOURCES = ""  # relation_pairs.source of the totals over every model; no model is named so
 relation_pairs = Table(
     "relation_pairs",
     metadata,
@@ -257,6 +259,7 @@ relation_pairs = Table(
     Column("head", _KEY, nullable=False),
     Column("tail", _KEY, nullable=False),
     Column("label", _LABEL, nullable=False),
+    Column("source", String(SOURCE_MAX), nullable=False),
     Column("abstracts", Integer, nullable=False),  # distinct documents
     Column("mentions", Integer, nullable=False),  # relation rows
     Column("best_score", Float, nullable=False),
@@ -270,19 +273,22 @@ relation_pairs = Table(
     Column("head_mixed", Boolean, nullable=False),
     Column("tail_mixed", Boolean, nullable=False),
 )
+_SOURCE = relation_pairs.c.source
 _PAIR_KEY = (relation_pairs.c.head, relation_pairs.c.tail, relation_pairs.c.label)
-Index("ux_relation_pairs_key", *_PAIR_KEY, unique=True)
-Index("ix_relation_pairs_tail", relation_pairs.c.tail)
+# A pair's rows (every model's) by key; the pairs of a concept on either side.
+Index("ux_relation_pairs_key", *_PAIR_KEY, _SOURCE, unique=True)
+Index("ix_relation_pairs_tail", relation_pairs.c.tail, _SOURCE)
 # Each sort, ties by key: the first page of any sort is an index range, not a sort.
-Index("ix_relation_pairs_abstracts", relation_pairs.c.abstracts.desc(), *_PAIR_KEY)
-Index("ix_relation_pairs_mentions", relation_pairs.c.mentions.desc(), *_PAIR_KEY)
-Index("ix_relation_pairs_best_score", relation_pairs.c.best_score.desc(), *_PAIR_KEY)
-Index("ix_relation_pairs_last_year", last_year_key(relation_pairs).desc(), *_PAIR_KEY)
+Index("ix_relation_pairs_abstracts", _SOURCE, relation_pairs.c.abstracts.desc(), *_PAIR_KEY)
+Index("ix_relation_pairs_mentions", _SOURCE, relation_pairs.c.mentions.desc(), *_PAIR_KEY)
+Index("ix_relation_pairs_best_score", _SOURCE, relation_pairs.c.best_score.desc(), *_PAIR_KEY)
+Index("ix_relation_pairs_last_year", _SOURCE, last_year_key(relation_pairs).desc(), *_PAIR_KEY)
 for _side in ("head", "tail"):
-    Index(f"ix_relation_pairs_{_side}_name", name_key(relation_pairs, _side), *_PAIR_KEY)
+    Index(f"ix_relation_pairs_{_side}_name", _SOURCE, name_key(relation_pairs, _side), *_PAIR_KEY)
     # A type filter (and the list of types) walks its type's pairs in ranking order.
     Index(
         f"ix_relation_pairs_{_side}_type",
+        _SOURCE,
         relation_pairs.c[f"{_side}_type"],
         relation_pairs.c.abstracts.desc(),
         *_PAIR_KEY,
@@ -290,24 +296,26 @@ for _side in ("head", "tail"):
     # The rare mixed pairs, found without a scan.
     Index(
         f"ix_relation_pairs_{_side}_mixed",
-        relation_pairs.c.id,
+        _SOURCE,
         sqlite_where=relation_pairs.c[f"{_side}_mixed"].is_(True),
         postgresql_where=relation_pairs.c[f"{_side}_mixed"].is_(True),
     )
 # The relation-type filter and the list of types.
 Index(
     "ix_relation_pairs_label",
+    _SOURCE,
     relation_pairs.c.label,
     relation_pairs.c.abstracts.desc(),
     relation_pairs.c.head,
     relation_pairs.c.tail,
 )
 
-# One row per relation row, with what its filters need (its document's year and journal,
-# the effective entity types), clustered by pair on SQLite: a filtered ranking sums the
-# rows of a few candidate pairs, or all the rows one selective filter matches.
-# ``head_text``/``tail_text`` hold the mention text only while the key has no concepts row
-# (the name is then the largest of them; concepts rows are never deleted nor changed).
+# One row per relation row, with what its filters need (its document's year and journal, the
+# effective entity types), under the id of its pair's ALL_SOURCES row and clustered by it on
+# SQLite: a filtered ranking sums the rows of a few candidate pairs, or all the rows one
+# selective filter matches, from the table or a covering index. ``head_text``/``tail_text``
+# hold the mention text only while the key has no concepts row (the name is then the largest
+# of them; concepts rows are never deleted nor changed).
 relation_pair_rows = Table(
     "relation_pair_rows",
     metadata,
@@ -324,10 +332,26 @@ relation_pair_rows = Table(
     Column("tail_text", _bytewise()),
     sqlite_with_rowid=False,
 )
-Index("ix_relation_pair_rows_doc", relation_pair_rows.c.doc_id)
-Index("ix_relation_pair_rows_pair_year", relation_pair_rows.c.pair_id, relation_pair_rows.c.year)
-Index("ix_relation_pair_rows_score", relation_pair_rows.c.score)
-Index("ix_relation_pair_rows_source", relation_pair_rows.c.source)
+_ROWS = relation_pair_rows.c
+Index("ix_relation_pair_rows_doc", _ROWS.doc_id)
+Index("ix_relation_pair_rows_score", _ROWS.score)
+# Covering (the key's columns ride along): a pair's rows in a year range, or of one model.
+# (PostgreSQL keeps no key in an index entry: the score is included there.)
+Index(
+    "ix_relation_pair_rows_year",
+    _ROWS.pair_id,
+    _ROWS.year,
+    _ROWS.doc_id,
+    postgresql_include=["score"],
+)
+Index(
+    "ix_relation_pair_rows_source",
+    _ROWS.source,
+    _ROWS.pair_id,
+    _ROWS.doc_id,
+    _ROWS.year,
+    postgresql_include=["score"],
+)
 
 # A counter every write that changes what the app shows increments (mining.store.data_version):
 # the app's cached query results are keyed on it, so a new run shows without a restart.

@@ -5,11 +5,12 @@ hold, summed the same way."""
 
 from __future__ import annotations
 
-from sqlalchemy import Engine, distinct, func, select
+from sqlalchemy import Engine, distinct, func, literal, select
 
 from mining.store.pair_ranking import described
 from mining.store.queries import RelationRow
 from mining.store.schema import (
+    ALL_SOURCES,
     NAME_SORT_CHARS,
     concepts,
     documents,
@@ -134,7 +135,15 @@ def _pair_names(engine: Engine, side: str) -> dict[tuple, str]:
 
 
 def expected_summary(engine: Engine) -> dict[tuple, tuple]:
-    """(head, tail, label) -> the relation_pairs values it must hold, from the relations."""
+    """(head, tail, label, source) -> the relation_pairs values it must hold, from the
+    relations: over every model (source ALL_SOURCES) and per model."""
+    found = {}
+    for by_source in (False, True):
+        found |= _expected_totals(engine, by_source)
+    return found
+
+
+def _expected_totals(engine: Engine, by_source: bool) -> dict[tuple, tuple]:
     r, hc, tc, he, te, joined = _joined()
     head_type = func.coalesce(hc.c.label, he.c.label)
     tail_type = func.coalesce(tc.c.label, te.c.label)
@@ -142,9 +151,10 @@ def expected_summary(engine: Engine) -> dict[tuple, tuple]:
     def mixed(kind):
         return (func.count(kind), func.min(kind), func.max(kind))
 
+    source = r.c.source if by_source else literal(ALL_SOURCES)
     query = (
         select(
-            r.c.head, r.c.tail, r.c.label,
+            r.c.head, r.c.tail, r.c.label, source,
             func.count(distinct(r.c.doc_id)), func.count(), func.max(r.c.score),
             func.sum(r.c.score), func.min(documents.c.year), func.max(documents.c.year),
             func.max(func.coalesce(hc.c.name, he.c.text)), func.max(head_type),
@@ -152,15 +162,15 @@ def expected_summary(engine: Engine) -> dict[tuple, tuple]:
             *mixed(head_type), *mixed(tail_type),
         )
         .select_from(joined)
-        .group_by(r.c.head, r.c.tail, r.c.label)
+        .group_by(r.c.head, r.c.tail, r.c.label, *([r.c.source] if by_source else []))
     )  # fmt: skip
     found = {}
     with engine.connect() as connection:
         for row in connection.execute(query):
-            (head, tail, label, docs, n, best, total, first, last) = row[:9]
-            names_types = tuple(row[9:13])
-            h_typed, h_min, h_max, t_typed, t_min, t_max = row[13:]
-            found[(head, tail, label)] = (
+            (head, tail, label, source, docs, n, best, total, first, last) = row[:10]
+            names_types = tuple(row[10:14])
+            h_typed, h_min, h_max, t_typed, t_min, t_max = row[14:]
+            found[(head, tail, label, source)] = (
                 docs, n, best, round(total, 6), first, last, *names_types,
                 0 < h_typed < n or h_min != h_max, 0 < t_typed < n or t_min != t_max,
             )  # fmt: skip
@@ -170,13 +180,13 @@ def expected_summary(engine: Engine) -> dict[tuple, tuple]:
 def stored_summary(engine: Engine) -> dict[tuple, tuple]:
     p = relation_pairs
     query = select(
-        p.c.head, p.c.tail, p.c.label, p.c.abstracts, p.c.mentions, p.c.best_score,
+        p.c.head, p.c.tail, p.c.label, p.c.source, p.c.abstracts, p.c.mentions, p.c.best_score,
         p.c.score_sum, p.c.first_year, p.c.last_year, p.c.head_name, p.c.head_type,
         p.c.tail_name, p.c.tail_type, p.c.head_mixed, p.c.tail_mixed,
     )  # fmt: skip
     with engine.connect() as connection:
         return {
-            tuple(row[:3]): (*row[3:6], round(row[6], 6), *row[7:13], bool(row[13]), bool(row[14]))
+            tuple(row[:4]): (*row[4:7], round(row[7], 6), *row[8:14], bool(row[14]), bool(row[15]))
             for row in connection.execute(query)
         }
 
@@ -188,7 +198,7 @@ def stored_rows(engine: Engine) -> list[tuple]:
     query = select(
         x.c.relation_id, p.c.head, p.c.tail, p.c.label, x.c.doc_id, x.c.source, x.c.score,
         x.c.year, x.c.journal, x.c.head_type, x.c.tail_type,
-    ).select_from(x.join(p, p.c.id == x.c.pair_id))  # fmt: skip
+    ).select_from(x.join(p, (p.c.id == x.c.pair_id) & (p.c.source == ALL_SOURCES)))  # fmt: skip
     with engine.connect() as connection:
         return sorted(tuple(row) for row in connection.execute(query))
 

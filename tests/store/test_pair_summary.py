@@ -84,9 +84,7 @@ def _assert_summary_exact(engine, step: str) -> None:
     assert stored_summary(engine) == expected_summary(engine), step
     assert stored_rows(engine) == expected_rows(engine), step
     # And the mention counts concept autocomplete ranks by.
-    counted = (
-        select(func.count()).where(entities.c.concept_id == concepts.c.id).scalar_subquery()
-    )
+    counted = select(func.count()).where(entities.c.concept_id == concepts.c.id).scalar_subquery()
     with engine.connect() as connection:
         for concept, stored, actual in connection.execute(
             select(concepts.c.id, concepts.c.mentions, counted)

@@ -24,6 +24,7 @@ branch_labels = None
 depends_on = None
 
 NAME_SORT_CHARS = 100
+ALL_SOURCES = ""  # relation_pairs.source of a pair's totals over every model
 
 
 def _bytewise(length: int | None = None) -> sa.types.TypeEngine:
@@ -41,6 +42,7 @@ def upgrade() -> None:
         sa.Column("head", _bytewise(512), nullable=False),
         sa.Column("tail", _bytewise(512), nullable=False),
         sa.Column("label", _bytewise(64), nullable=False),
+        sa.Column("source", sa.String(255), nullable=False),
         sa.Column("abstracts", sa.Integer, nullable=False),
         sa.Column("mentions", sa.Integer, nullable=False),
         sa.Column("best_score", sa.Float, nullable=False),
@@ -122,38 +124,39 @@ def _fill(pairs: sa.Table, pair_rows: sa.Table) -> None:
         differ = sa.or_(typed < sa.func.count(), sa.func.min(kind) != sa.func.max(kind))
         return sa.and_(typed > 0, differ)  # never NULL: no type at all is no mix
 
-    totals = (
-        sa.select(
-            r.c.head,
-            r.c.tail,
-            r.c.label,
-            sa.func.count(sa.distinct(r.c.doc_id)),
-            sa.func.count(),
-            sa.func.max(r.c.score),
-            sa.func.sum(r.c.score),
-            sa.func.min(documents.c.year),
-            sa.func.max(documents.c.year),
-            sa.func.max(bytewise(sa.func.coalesce(hc.c.name, he.c.text))),
-            sa.func.max(head_type),
-            sa.func.max(bytewise(sa.func.coalesce(tc.c.name, te.c.text))),
-            sa.func.max(tail_type),
-            mixed(head_type),
-            mixed(tail_type),
+    def totals(*by):  # a row a pair (and model): its figures over its relation rows
+        return (
+            sa.select(
+                r.c.head,
+                r.c.tail,
+                r.c.label,
+                r.c.source if by else sa.literal(ALL_SOURCES),
+                sa.func.count(sa.distinct(r.c.doc_id)),
+                sa.func.count(),
+                sa.func.max(r.c.score),
+                sa.func.sum(r.c.score),
+                sa.func.min(documents.c.year),
+                sa.func.max(documents.c.year),
+                sa.func.max(bytewise(sa.func.coalesce(hc.c.name, he.c.text))),
+                sa.func.max(head_type),
+                sa.func.max(bytewise(sa.func.coalesce(tc.c.name, te.c.text))),
+                sa.func.max(tail_type),
+                mixed(head_type),
+                mixed(tail_type),
+            )
+            .select_from(joined)
+            .group_by(r.c.head, r.c.tail, r.c.label, *by)
         )
-        .select_from(joined)
-        .group_by(r.c.head, r.c.tail, r.c.label)
-    )
-    op.execute(
-        pairs.insert().from_select(
-            [
-                "head", "tail", "label", "abstracts", "mentions", "best_score", "score_sum",
-                "first_year", "last_year", "head_name", "head_type", "tail_name", "tail_type",
-                "head_mixed", "tail_mixed",
-            ],
-            totals,
-        )
-    )  # fmt: skip
+
+    columns = [
+        "head", "tail", "label", "source", "abstracts", "mentions", "best_score", "score_sum",
+        "first_year", "last_year", "head_name", "head_type", "tail_name", "tail_type",
+        "head_mixed", "tail_mixed",
+    ]  # fmt: skip
+    op.execute(pairs.insert().from_select(columns, totals()))
+    op.execute(pairs.insert().from_select(columns, totals(r.c.source)))
     p = pairs.alias("p")
+    key = sa.and_(p.c.head == r.c.head, p.c.tail == r.c.tail, p.c.label == r.c.label)
     rows = sa.select(
         p.c.id,
         r.c.score,
@@ -166,9 +169,7 @@ def _fill(pairs: sa.Table, pair_rows: sa.Table) -> None:
         tail_type,
         sa.case((hc.c.id.is_(None), he.c.text)),
         sa.case((tc.c.id.is_(None), te.c.text)),
-    ).select_from(
-        joined.join(p, sa.and_(p.c.head == r.c.head, p.c.tail == r.c.tail, p.c.label == r.c.label))
-    )
+    ).select_from(joined.join(p, sa.and_(key, p.c.source == ALL_SOURCES)))
     op.execute(
         pair_rows.insert().from_select(
             [
@@ -181,52 +182,61 @@ def _fill(pairs: sa.Table, pair_rows: sa.Table) -> None:
 
 
 def _create_indexes() -> None:
-    names = "id head tail label abstracts mentions best_score last_year"
+    names = "id head tail label source abstracts mentions best_score last_year"
     names += " head_name tail_name head_type tail_type head_mixed tail_mixed"
     t = sa.table("relation_pairs", *(sa.column(name) for name in names.split()))
     key = [t.c.head, t.c.tail, t.c.label]
-    op.create_index(
-        "ux_relation_pairs_key", "relation_pairs", ["head", "tail", "label"], unique=True
-    )
-    op.create_index("ix_relation_pairs_tail", "relation_pairs", ["tail"])
-    op.create_index("ix_relation_pairs_abstracts", "relation_pairs", [t.c.abstracts.desc(), *key])
-    op.create_index("ix_relation_pairs_mentions", "relation_pairs", [t.c.mentions.desc(), *key])
-    op.create_index("ix_relation_pairs_best_score", "relation_pairs", [t.c.best_score.desc(), *key])
-    op.create_index(
-        "ix_relation_pairs_last_year",
-        "relation_pairs",
-        [sa.func.coalesce(t.c.last_year, sa.literal_column("-1")).desc(), *key],
-    )
+
+    def index(name, *columns, **options):
+        op.create_index(name, "relation_pairs", list(columns), **options)
+
+    index("ux_relation_pairs_key", *key, t.c.source, unique=True)
+    index("ix_relation_pairs_tail", t.c.tail, t.c.source)
+    index("ix_relation_pairs_abstracts", t.c.source, t.c.abstracts.desc(), *key)
+    index("ix_relation_pairs_mentions", t.c.source, t.c.mentions.desc(), *key)
+    index("ix_relation_pairs_best_score", t.c.source, t.c.best_score.desc(), *key)
+    last_year = sa.func.coalesce(t.c.last_year, sa.literal_column("-1"))
+    index("ix_relation_pairs_last_year", t.c.source, last_year.desc(), *key)
     for side in ("head", "tail"):
-        name_key = sa.func.lower(
+        name = sa.func.lower(
             sa.func.substr(
                 sa.func.coalesce(t.c[f"{side}_name"], t.c[side]),
                 sa.literal_column("1"),
                 sa.literal_column(str(NAME_SORT_CHARS)),
             )
         )
-        op.create_index(f"ix_relation_pairs_{side}_name", "relation_pairs", [name_key, *key])
-        op.create_index(
+        index(f"ix_relation_pairs_{side}_name", t.c.source, name, *key)
+        index(
             f"ix_relation_pairs_{side}_type",
-            "relation_pairs",
-            [t.c[f"{side}_type"], t.c.abstracts.desc(), *key],
+            t.c.source,
+            t.c[f"{side}_type"],
+            t.c.abstracts.desc(),
+            *key,
         )
-        op.create_index(
+        mixed = t.c[f"{side}_mixed"].is_(True)
+        index(
             f"ix_relation_pairs_{side}_mixed",
-            "relation_pairs",
-            ["id"],
-            sqlite_where=t.c[f"{side}_mixed"].is_(True),
-            postgresql_where=t.c[f"{side}_mixed"].is_(True),
+            t.c.source,
+            sqlite_where=mixed,
+            postgresql_where=mixed,
         )
-    op.create_index(
-        "ix_relation_pairs_label",
-        "relation_pairs",
-        [t.c.label, t.c.abstracts.desc(), t.c.head, t.c.tail],
+    index(
+        "ix_relation_pairs_label", t.c.source, t.c.label, t.c.abstracts.desc(), t.c.head, t.c.tail
     )
     op.create_index("ix_relation_pair_rows_doc", "relation_pair_rows", ["doc_id"])
-    op.create_index("ix_relation_pair_rows_pair_year", "relation_pair_rows", ["pair_id", "year"])
     op.create_index("ix_relation_pair_rows_score", "relation_pair_rows", ["score"])
-    op.create_index("ix_relation_pair_rows_source", "relation_pair_rows", ["source"])
+    op.create_index(
+        "ix_relation_pair_rows_year",
+        "relation_pair_rows",
+        ["pair_id", "year", "doc_id"],
+        postgresql_include=["score"],
+    )
+    op.create_index(
+        "ix_relation_pair_rows_source",
+        "relation_pair_rows",
+        ["source", "pair_id", "doc_id", "year"],
+        postgresql_include=["score"],
+    )
 
 
 def downgrade() -> None:
