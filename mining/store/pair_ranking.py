@@ -52,6 +52,7 @@ from mining.store.schema import (
 TEXT_KEY = "text:"  # the prefix of concept keys built from a mention's text (nlp.normalise)
 FEW_ROWS = 20_000  # rows a filter matches, at most, to be summed directly
 SCAN_ROWS = 300_000  # rows the chunked scan may read before summing directly instead
+SEEK_ROWS = 20  # what reading one pair's rows costs beyond its rows, in rows
 FIRST_CHUNK = 64  # pairs
 
 
@@ -416,6 +417,9 @@ def _scan(
     read more than SCAN_ROWS rows."""
     found: list[tuple[Any, _Ranked]] = []
     row_filters = _row_filters(f, mixed)
+    # Score, years and model find a pair's matching rows through an index range; a journal
+    # or a type on rows makes the scan read all of the pair's rows.
+    ranged = not f.journals and not mixed
     size, read = max(FIRST_CHUNK, 2 * (limit + 1)), 0
     # For a name sort the value is the pair's: the cursor applies to the scan itself.
     scan_from = after if order.filtered is None else None
@@ -461,7 +465,7 @@ def _scan(
             order.filtered is None or found[-1][0] > last.bound  # no later pair can enter
         ):
             break
-        read += sum(row.total for row in rows)
+        read += sum((row.mentions if ranged else row.total) + SEEK_ROWS for row in rows)
         if read > SCAN_ROWS:
             return None
         scan_from = RelationCursor(last.bound, last.head, last.tail, last.label)
