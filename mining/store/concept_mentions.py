@@ -10,8 +10,9 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 
-from sqlalchemy import Connection, bindparam, delete, func, select, update
+from sqlalchemy import Connection, delete, func, select
 
+from mining.store.bulk_update import update_by_key
 from mining.store.schema import concepts, entities
 from mining.types import Entity
 
@@ -35,11 +36,6 @@ def delete_entities(connection: Connection, *where) -> None:
 
 
 def _shift(connection: Connection, counts: dict[str, int], sign: int) -> None:
-    if not counts:
-        return
-    connection.execute(
-        update(concepts)
-        .where(concepts.c.id == bindparam("b_id"))
-        .values(mentions=concepts.c.mentions + bindparam("b_n")),
-        [{"b_id": concept, "b_n": sign * n} for concept, n in sorted(counts.items())],
-    )
+    # Sorted: concurrent writers lock the concepts rows in one order.
+    shifts = [{"id": concept, "mentions": sign * n} for concept, n in sorted(counts.items())]
+    update_by_key(connection, concepts, "id", shifts, add=True)

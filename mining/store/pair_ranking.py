@@ -43,6 +43,7 @@ from mining.store.schema import (
     ALL_SOURCES,
     concepts,
     documents,
+    every_model,
     last_year_key,
     name_key,
     relation_pair_rows,
@@ -159,7 +160,7 @@ def _mixed_sides(connection: Connection, f: _Filters, scope: str) -> set[str]:
         for side, types in (("head", f.head_types), ("tail", f.tail_types))
         if types
         and connection.execute(
-            select(p.c.source).where(p.c.source == scope, _mixed(side)).limit(1)
+            select(p.c.source).where(_in_scope(scope), _mixed(side)).limit(1)
         ).first()
     }
 
@@ -169,9 +170,14 @@ def _mixed(side: str):
     return p.c[f"{side}_mixed"].is_(True)
 
 
+def _in_scope(scope: str):
+    """The relation_pairs rows of one model, or over every model (as the indexes say it)."""
+    return every_model(p) if scope == ALL_SOURCES else p.c.source == scope
+
+
 def _pair_filters(f: _Filters, mixed: set[str], scope: str = ALL_SOURCES) -> list:
     """Filters on relation_pairs rows of ``scope`` (a model's, or every model's)."""
-    found = [p.c.source == scope]
+    found = [_in_scope(scope)]
     if f.labels:
         found.append(_one_of(p.c.label, f.labels))
     if f.concept is not None:
@@ -274,9 +280,10 @@ def relation_pairs(
         tuple(sources or ()),
     )
     order = SORTS[sort]
-    # One model's pairs have totals of their own: that filter needs no rows, except in a
-    # name sort, whose key is the pair's name over every model (its totals row's).
-    one_model = len(f.sources) == 1 and order.filtered is not None
+    # One model's pairs have totals of their own: that filter needs no rows in the default
+    # sort, the one a model's rows are indexed for (a name sort's key is, besides, the
+    # pair's name over every model).
+    one_model = len(f.sources) == 1 and sort == "abstracts"
     scope = f.sources[0] if one_model else ALL_SOURCES
     with engine.connect() as connection:
         mixed = _mixed_sides(connection, f, scope)

@@ -26,17 +26,16 @@ from typing import NamedTuple
 
 from sqlalchemy import (
     Connection,
-    bindparam,
-    case,
     delete,
     distinct,
     func,
     literal,
     select,
-    update,
+    tuple_,
 )
 from sqlalchemy.dialects import postgresql, sqlite
 
+from mining.store.bulk_update import unnested, update_by_key
 from mining.store.schema import (
     ALL_SOURCES,
     concepts,
@@ -73,8 +72,7 @@ def relations_changing(connection: Connection, doc_ids: Iterable[str]) -> Iterat
         connection.execute(delete(relation_pair_rows).where(relation_pair_rows.c.doc_id.in_(chunk)))
     yield
     for chunk in _chunks(ids):
-        _add_pairs(connection, chunk)
-        _add_rows(connection, chunk)
+        _summarise(connection, chunk)
     _update_totals(connection, before, _parts(connection, ids))
 
 
@@ -89,33 +87,22 @@ def concepts_added(connection: Connection, added: dict[str, tuple[str, str]]) ->
             found += connection.execute(
                 select(p.c.id, p.c[side], p.c.source).where(p.c[side].in_(chunk))
             ).all()
-        if not found:
-            continue
-        connection.execute(
-            update(relation_pair_rows)
-            .where(relation_pair_rows.c.pair_id == bindparam("b_pair"))
-            .values({f"{side}_type": bindparam("b_type")}),
-            [
-                {"b_pair": pair_id, "b_type": added[concept][1]}
-                for pair_id, concept, source in found
-                if source == ALL_SOURCES  # the rows hang under these
-            ],
-        )
-        connection.execute(
-            update(relation_pairs)
-            .where(relation_pairs.c.id == bindparam("b_pair"))
-            .values(
-                {
-                    f"{side}_name": bindparam("b_name"),
-                    f"{side}_type": bindparam("b_type"),
-                    f"{side}_mixed": False,
-                }
-            ),
-            [
-                {"b_pair": pair_id, "b_name": added[concept][0], "b_type": added[concept][1]}
-                for pair_id, concept, _ in found
-            ],
-        )
+        rows = [
+            {"pair_id": pair_id, f"{side}_type": added[concept][1]}
+            for pair_id, concept, source in found
+            if source == ALL_SOURCES  # the summary rows hang under these
+        ]
+        update_by_key(connection, relation_pair_rows, "pair_id", rows)
+        pairs = [
+            {
+                "id": pair_id,
+                f"{side}_name": added[concept][0],
+                f"{side}_type": added[concept][1],
+                f"{side}_mixed": False,
+            }
+            for pair_id, concept, _ in found
+        ]
+        update_by_key(connection, p, "id", pairs)
 
 
 # --- the summary rows of some documents ---------------------------------------------------
@@ -126,67 +113,102 @@ def _chunks(items: Sequence) -> Iterator[Sequence]:
         yield items[start : start + CHUNK]
 
 
-def _add_pairs(connection: Connection, doc_ids: Sequence[str]) -> None:
-    """Pairs (over every model, and per model) first seen in these documents, with empty
-    totals (``_update_totals`` fills them)."""
+def _by_id(connection: Connection, columns: Sequence, ids: Iterable) -> dict:
+    """id -> the other columns, of the rows whose first column is in ``ids``."""
+    found, key = {}, columns[0]
+    for chunk in _chunks(sorted(set(ids))):
+        for row in connection.execute(select(*columns).where(key.in_(chunk))):
+            found[row[0]] = tuple(row[1:])
+    return found
+
+
+def _summarise(connection: Connection, doc_ids: Sequence[str]) -> None:
+    """The summary rows of these documents' relations, under their pairs (those first seen
+    here are added with empty totals, which ``_update_totals`` fills).
+
+    Each table is read by its key, and the rows are put together here: joining them in one
+    INSERT ... SELECT made PostgreSQL hash whole tables for a batch of documents."""
     r = relations
-    empty = [literal(0), literal(0), literal(0.0), literal(0.0), literal(False), literal(False)]
-    columns = ["head", "tail", "label", "source", "abstracts", "mentions", "best_score"]
-    columns += ["score_sum", "head_mixed", "tail_mixed"]
-    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
-    for source in (literal(ALL_SOURCES), r.c.source):
-        keys = (
-            select(r.c.head, r.c.tail, r.c.label, source, *empty)
-            .where(r.c.doc_id.in_(doc_ids))
-            .group_by(r.c.head, r.c.tail, r.c.label, source)
-            .order_by(r.c.head, r.c.tail, r.c.label, source)  # one lock order for writers
-        )
-        statement = (
-            dialect.insert(relation_pairs)
-            .from_select(columns, keys)
-            .on_conflict_do_nothing(index_elements=["head", "tail", "label", "source"])
-        )
-        connection.execute(statement)
-
-
-def _add_rows(connection: Connection, doc_ids: Sequence[str]) -> None:
-    r, p = relations, relation_pairs
-    hc, tc = concepts.alias("hc"), concepts.alias("tc")
-    he, te = entities.alias("he"), entities.alias("te")
-    rows = (
+    found = connection.execute(
         select(
-            p.c.id,
-            r.c.score,
-            r.c.id,
-            r.c.doc_id,
-            r.c.source,
-            documents.c.year,
-            documents.c.journal,
-            func.coalesce(hc.c.label, he.c.label),
-            func.coalesce(tc.c.label, te.c.label),
-            # The mention text names the pair only while its key has no concepts row.
-            case((hc.c.id.is_(None), he.c.text)),
-            case((tc.c.id.is_(None), te.c.text)),
-        )
-        .select_from(
-            r.join(documents, documents.c.id == r.c.doc_id)
-            .join(p, _same_key(p, r) & (p.c.source == ALL_SOURCES))
-            .outerjoin(hc, hc.c.id == r.c.head)
-            .outerjoin(tc, tc.c.id == r.c.tail)
-            .outerjoin(he, he.c.id == r.c.head_entity_id)
-            .outerjoin(te, te.c.id == r.c.tail_entity_id)
-        )
-        .where(r.c.doc_id.in_(doc_ids))
+            r.c.id, r.c.doc_id, r.c.head, r.c.tail, r.c.label, r.c.score, r.c.source,
+            r.c.head_entity_id, r.c.tail_entity_id,
+        ).where(r.c.doc_id.in_(doc_ids))
+    ).all()  # fmt: skip
+    if not found:
+        return
+    where = _by_id(connection, [documents.c.id, documents.c.year, documents.c.journal], doc_ids)
+    mentions = _by_id(
+        connection,
+        [entities.c.id, entities.c.label, entities.c.text],
+        (m for x in found for m in (x.head_entity_id, x.tail_entity_id) if m is not None),
     )
-    columns = [
-        "pair_id", "score", "relation_id", "doc_id", "source", "year", "journal",
-        "head_type", "tail_type", "head_text", "tail_text",
-    ]  # fmt: skip
-    connection.execute(relation_pair_rows.insert().from_select(columns, rows))
+    keys = (k for x in found for k in (x.head, x.tail))
+    kinds = _by_id(connection, [concepts.c.id, concepts.c.label], keys)
+    pair_ids = _add_pairs(connection, found)
+    rows = []
+    for x in found:
+        year, journal = where[x.doc_id]
+        row = {
+            "pair_id": pair_ids[(x.head, x.tail, x.label)],
+            "score": x.score,
+            "relation_id": x.id,
+            "doc_id": x.doc_id,
+            "source": x.source,
+            "year": year,
+            "journal": journal,
+        }
+        sides = (("head", x.head, x.head_entity_id), ("tail", x.tail, x.tail_entity_id))
+        for side, key, mention in sides:
+            label, text = mentions.get(mention, (None, None))
+            concept = kinds.get(key)
+            row[f"{side}_type"] = concept[0] if concept else label
+            # The mention text names the pair only while its key has no concepts row.
+            row[f"{side}_text"] = None if concept else text
+        rows.append(row)
+    connection.execute(relation_pair_rows.insert(), rows)
 
 
-def _same_key(a, b):
-    return (a.c.head == b.c.head) & (a.c.tail == b.c.tail) & (a.c.label == b.c.label)
+def _add_pairs(connection: Connection, found: Sequence) -> dict[tuple, int]:
+    """Add the relation_pairs rows (over every model, and per model) these relations need;
+    returns the id of each key's ALL_SOURCES row."""
+    keys = sorted({(x.head, x.tail, x.label) for x in found})
+    wanted = {(*k, ALL_SOURCES) for k in keys} | {(*x[2:5], x.source) for x in found}
+    empty = {"abstracts": 0, "mentions": 0, "best_score": 0.0, "score_sum": 0.0}
+    empty |= {"head_mixed": False, "tail_mixed": False}
+    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
+    statement = dialect.insert(relation_pairs).on_conflict_do_nothing(
+        index_elements=["head", "tail", "label", "source"]
+    )
+    # In key order: concurrent writers lock new keys in one order.
+    names = ("head", "tail", "label", "source")
+    new = [dict(zip(names, k, strict=True)) | empty for k in sorted(wanted)]
+    connection.execute(statement, new)
+    p = relation_pairs
+    found = _by_key(connection, [p.c.id, *_KEY_COLUMNS], keys, p.c.source == ALL_SOURCES)
+    return {tuple(row[1:]): row[0] for row in found}
+
+
+_KEY_COLUMNS = (relation_pairs.c.head, relation_pairs.c.tail, relation_pairs.c.label)
+
+
+def _by_key(connection: Connection, columns: Sequence, keys: Iterable[tuple], *where) -> list:
+    """The relation_pairs rows whose (head, tail, label) is one of ``keys``. PostgreSQL gets
+    the keys as three arrays to join (an IN list of row values makes it plan one index scan
+    per key, a BitmapOr hundreds wide); SQLite as that IN list, which it looks up key by key."""
+    p, found = relation_pairs, []
+    for chunk in _chunks(sorted(set(keys))):
+        if connection.dialect.name == "postgresql":
+            given = unnested(p, ("head", "tail", "label"))
+            same = (p.c.head == given.c.head) & (p.c.tail == given.c.tail)
+            same &= p.c.label == given.c.label
+            query = select(*columns).select_from(p.join(given, same)).where(*where)
+            arrays = {f"u_{c.name}": [key[i] for key in chunk] for i, c in enumerate(_KEY_COLUMNS)}
+            found += connection.execute(query, arrays).all()
+            continue
+        query = select(*columns).where(tuple_(*_KEY_COLUMNS).in_(chunk), *where)
+        found += connection.execute(query).all()
+    return found
 
 
 # --- what some rows add up to ---------------------------------------------------------------
@@ -248,8 +270,8 @@ def _parts(connection: Connection, doc_ids: Sequence[str]) -> dict[Key, Part]:
                 .where(rows.c.doc_id.in_(chunk))
                 .group_by(rows.c.pair_id, source)
             )
-            for pair_id, source_name, *values in connection.execute(query):
-                key, part = (pair_id, source_name), Part(*values)
+            for pair_id, source_name, *figures in connection.execute(query):
+                key, part = (pair_id, source_name), Part(*figures)
                 found[key] = _merge(found[key], part) if key in found else part
     return found
 
@@ -308,55 +330,34 @@ class _Totals(NamedTuple):
 
 
 def _totals(connection: Connection, keys: set[Key]) -> list[_Totals]:
-    """The relation_pairs rows of these keys, found through their pair's ALL_SOURCES row."""
-    every, p = relation_pairs.alias("every"), relation_pairs
-    hc, tc = concepts.alias("hc"), concepts.alias("tc")
+    """The relation_pairs rows of these keys, with the concepts of their heads and tails."""
+    p = relation_pairs
+    pair_keys = _by_id(connection, [p.c.id, *_KEY_COLUMNS], {pair_id for pair_id, _ in keys})
+    pair_id_of = {key: pair_id for pair_id, key in pair_keys.items()}
+    columns = [
+        p.c.id, p.c.head, p.c.tail, p.c.label, p.c.source, p.c.abstracts, p.c.mentions,
+        p.c.best_score, p.c.score_sum, p.c.first_year, p.c.last_year, p.c.head_name,
+        p.c.head_type, p.c.tail_name, p.c.tail_type, p.c.head_mixed, p.c.tail_mixed,
+    ]  # fmt: skip
+    rows = _by_key(connection, columns, pair_id_of)
+    named = _by_id(
+        connection,
+        [concepts.c.id, concepts.c.name, concepts.c.label],
+        (k for row in rows for k in (row.head, row.tail)),
+    )
     found = []
-    for chunk in _chunks(sorted({pair_id for pair_id, _ in keys})):
-        query = (
-            select(
-                p.c.id,
-                every.c.id.label("pair_id"),
-                p.c.source,
-                p.c.abstracts,
-                p.c.mentions,
-                p.c.best_score,
-                p.c.score_sum,
-                p.c.first_year,
-                p.c.last_year,
-                p.c.head_name,
-                p.c.head_type,
-                p.c.tail_name,
-                p.c.tail_type,
-                p.c.head_mixed,
-                p.c.tail_mixed,
-                hc.c.id.label("hc_id"),
-                hc.c.name.label("hc_name"),
-                hc.c.label.label("hc_label"),
-                tc.c.id.label("tc_id"),
-                tc.c.name.label("tc_name"),
-                tc.c.label.label("tc_label"),
-            )  # fmt: skip
-            .select_from(
-                every.join(p, _same_key(p, every))
-                .outerjoin(hc, hc.c.id == p.c.head)
-                .outerjoin(tc, tc.c.id == p.c.tail)
-            )
-            .where(every.c.source == ALL_SOURCES, every.c.id.in_(chunk))
-        )
-        for row in connection.execute(query):
-            key = (row.pair_id, row.source)
-            if key not in keys:
-                continue
+    for row in rows:
+        key = (pair_id_of[(row.head, row.tail, row.label)], row.source)
+        if key in keys:
             found.append(
                 _Totals(
                     row.id,
                     key,
-                    *row[3:13],
+                    *row[5:15],
                     bool(row.head_mixed),
                     bool(row.tail_mixed),
-                    (row.hc_name, row.hc_label) if row.hc_id is not None else None,
-                    (row.tc_name, row.tc_label) if row.tc_id is not None else None,
+                    named.get(row.head),
+                    named.get(row.tail),
                 )
             )
     return found
@@ -381,14 +382,7 @@ def _update_totals(connection: Connection, before: dict[Key, Part], after: dict[
     p = relation_pairs
     for chunk in _chunks(gone):
         connection.execute(delete(p).where(p.c.id.in_(chunk)))
-    if updates:
-        names = [name for name in updates[0] if name != "b_id"]
-        connection.execute(
-            update(p)
-            .where(p.c.id == bindparam("b_id"))
-            .values({name: bindparam(f"b_{name}") for name in names}),
-            [{"b_id": u["b_id"]} | {f"b_{n}": u[n] for n in names} for u in updates],
-        )
+    update_by_key(connection, p, "id", updates)
 
 
 def _lost_an_extreme(t: _Totals, old: Part, new: Part | None) -> bool:
@@ -433,7 +427,7 @@ def _merged(t: _Totals, old: Part | None, new: Part | None) -> dict:
     """The totals of a pair whose other documents keep rows: minus old, plus new."""
     o_docs, o_rows, o_sum = (old.docs, old.rows, old.score_sum) if old else (0, 0, 0.0)
     values = {
-        "b_id": t.id,
+        "id": t.id,
         "abstracts": t.abstracts - o_docs + (new.docs if new else 0),
         "mentions": t.mentions - o_rows + (new.rows if new else 0),
         "score_sum": t.score_sum - o_sum + (new.score_sum if new else 0.0),
@@ -462,7 +456,7 @@ def _merged(t: _Totals, old: Part | None, new: Part | None) -> dict:
 def _values(t: _Totals, whole: Part) -> dict:
     """The totals of a pair from the aggregates of all its rows."""
     values = {
-        "b_id": t.id,
+        "id": t.id,
         "abstracts": whole.docs,
         "mentions": whole.rows,
         "score_sum": whole.score_sum,

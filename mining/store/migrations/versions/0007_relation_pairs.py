@@ -190,13 +190,26 @@ def _create_indexes() -> None:
     def index(name, *columns, **options):
         op.create_index(name, "relation_pairs", list(columns), **options)
 
+    every_model = t.c.source == sa.literal_column("''")  # the totals over every model
+
+    def every_model_index(name, *columns):
+        index(name, *columns, sqlite_where=every_model, postgresql_where=every_model)
+
     index("ux_relation_pairs_key", *key, t.c.source, unique=True)
-    index("ix_relation_pairs_tail", t.c.tail, t.c.source)
     index("ix_relation_pairs_abstracts", t.c.source, t.c.abstracts.desc(), *key)
-    index("ix_relation_pairs_mentions", t.c.source, t.c.mentions.desc(), *key)
-    index("ix_relation_pairs_best_score", t.c.source, t.c.best_score.desc(), *key)
+    for side in ("head", "tail"):
+        mixed = t.c[f"{side}_mixed"].is_(True)
+        index(
+            f"ix_relation_pairs_{side}_mixed",
+            t.c.source,
+            sqlite_where=mixed,
+            postgresql_where=mixed,
+        )
+    every_model_index("ix_relation_pairs_tail", t.c.tail)
+    every_model_index("ix_relation_pairs_mentions", t.c.mentions.desc(), *key)
+    every_model_index("ix_relation_pairs_best_score", t.c.best_score.desc(), *key)
     last_year = sa.func.coalesce(t.c.last_year, sa.literal_column("-1"))
-    index("ix_relation_pairs_last_year", t.c.source, last_year.desc(), *key)
+    every_model_index("ix_relation_pairs_last_year", last_year.desc(), *key)
     for side in ("head", "tail"):
         name = sa.func.lower(
             sa.func.substr(
@@ -205,23 +218,12 @@ def _create_indexes() -> None:
                 sa.literal_column(str(NAME_SORT_CHARS)),
             )
         )
-        index(f"ix_relation_pairs_{side}_name", t.c.source, name, *key)
-        index(
-            f"ix_relation_pairs_{side}_type",
-            t.c.source,
-            t.c[f"{side}_type"],
-            t.c.abstracts.desc(),
-            *key,
+        every_model_index(f"ix_relation_pairs_{side}_name", name, *key)
+        every_model_index(
+            f"ix_relation_pairs_{side}_type", t.c[f"{side}_type"], t.c.abstracts.desc(), *key
         )
-        mixed = t.c[f"{side}_mixed"].is_(True)
-        index(
-            f"ix_relation_pairs_{side}_mixed",
-            t.c.source,
-            sqlite_where=mixed,
-            postgresql_where=mixed,
-        )
-    index(
-        "ix_relation_pairs_label", t.c.source, t.c.label, t.c.abstracts.desc(), t.c.head, t.c.tail
+    every_model_index(
+        "ix_relation_pairs_label", t.c.label, t.c.abstracts.desc(), t.c.head, t.c.tail
     )
     op.create_index("ix_relation_pair_rows_doc", "relation_pair_rows", ["doc_id"])
     op.create_index("ix_relation_pair_rows_score", "relation_pair_rows", ["score"])
