@@ -17,30 +17,36 @@ CHUNK = 2000  # rows a statement
 
 
 def update_by_key(
-    connection: Connection, table: Table, key: str, rows: Sequence[dict], *, add: bool = False
+    connection: Connection,
+    table: Table,
+    key: Sequence[str],
+    rows: Sequence[dict],
+    *,
+    add: bool = False,
 ) -> None:
-    """Set (``add``: increment by) each row's columns where ``key`` equals its value; every
-    dict has the same names."""
+    """Set (``add``: increment by) each row's other columns in the rows whose ``key`` columns
+    equal its values; every dict has the same names."""
     if not rows:
         return
-    names = [name for name in rows[0] if name != key]
+    names = [name for name in rows[0] if name not in key]
+    every = (*key, *names)
     if connection.dialect.name != "postgresql":
-        target = table.c[key] == bindparam(f"b_{key}")
+        target = [table.c[k] == bindparam(f"b_{k}") for k in key]
         assigned = {
             name: (table.c[name] + bindparam(f"b_{name}")) if add else bindparam(f"b_{name}")
             for name in names
         }
         connection.execute(
-            update(table).where(target).values(assigned),
-            [{f"b_{name}": row[name] for name in (key, *names)} for row in rows],
+            update(table).where(*target).values(assigned),
+            [{f"b_{name}": row[name] for name in every} for row in rows],
         )
         return
-    given = unnested(table, (key, *names))
+    given = unnested(table, every)
     assigned = {name: (table.c[name] + given.c[name]) if add else given.c[name] for name in names}
-    statement = update(table).where(table.c[key] == given.c[key]).values(assigned)
+    statement = update(table).where(*(table.c[k] == given.c[k] for k in key)).values(assigned)
     for start in range(0, len(rows), CHUNK):
         chunk = rows[start : start + CHUNK]
-        connection.execute(statement, {f"u_{n}": [row[n] for row in chunk] for n in (key, *names)})
+        connection.execute(statement, {f"u_{n}": [row[n] for row in chunk] for n in every})
 
 
 def unnested(table: Table, names: Sequence[str]):

@@ -38,4 +38,4 @@ def delete_entities(connection: Connection, *where) -> None:
 def _shift(connection: Connection, counts: dict[str, int], sign: int) -> None:
     # Sorted: concurrent writers lock the concepts rows in one order.
     shifts = [{"id": concept, "mentions": sign * n} for concept, n in sorted(counts.items())]
-    update_by_key(connection, concepts, "id", shifts, add=True)
+    update_by_key(connection, concepts, ("id",), shifts, add=True)

@@ -40,12 +40,11 @@ from sqlalchemy import (
 from sqlalchemy.sql.elements import ColumnElement
 
 from mining.store.schema import (
-    ALL_SOURCES,
     concepts,
     documents,
-    every_model,
     last_year_key,
     name_key,
+    relation_pair_models,
     relation_pair_rows,
     relation_pairs,
 )
@@ -94,7 +93,7 @@ class RelationPage:
 
 # --- sorts ----------------------------------------------------------------------------------
 
-p, r = relation_pairs, relation_pair_rows
+p, m, r = relation_pairs, relation_pair_models, relation_pair_rows
 
 
 class _Sort(NamedTuple):
@@ -152,41 +151,37 @@ def _one_of(column, values: Sequence):
     return column == values[0] if len(values) == 1 else column.in_(values)
 
 
-def _mixed_sides(connection: Connection, f: _Filters, scope: str) -> set[str]:
-    """The sides with a type filter on which some pair (of ``scope``) mixes types (rarely
-    any)."""
-    return {
-        side
-        for side, types in (("head", f.head_types), ("tail", f.tail_types))
-        if types
-        and connection.execute(
-            select(p.c.source).where(_in_scope(scope), _mixed(side)).limit(1)
-        ).first()
-    }
+def _mixed_sides(connection: Connection, f: _Filters, model: str | None = None) -> set[str]:
+    """The sides with a type filter on which some pair (of ``model``, or over every model)
+    mixes types (rarely any)."""
+    table = p if model is None else m
+    found = set()
+    for side, types in (("head", f.head_types), ("tail", f.tail_types)):
+        query = select(literal_column("1")).select_from(table).where(_mixed(table, side))
+        if model is not None:
+            query = query.where(m.c.source == model)
+        if types and connection.execute(query.limit(1)).first():
+            found.add(side)
+    return found
 
 
-def _mixed(side: str):
+def _mixed(table, side: str):
     """The pairs that mix types on ``side``, as their partial index states it."""
-    return p.c[f"{side}_mixed"].is_(True)
+    return table.c[f"{side}_mixed"].is_(True)
 
 
-def _in_scope(scope: str):
-    """The relation_pairs rows of one model, or over every model (as the indexes say it)."""
-    return every_model(p) if scope == ALL_SOURCES else p.c.source == scope
-
-
-def _pair_filters(f: _Filters, mixed: set[str], scope: str = ALL_SOURCES) -> list:
-    """Filters on relation_pairs rows of ``scope`` (a model's, or every model's)."""
-    found = [_in_scope(scope)]
+def _pair_filters(f: _Filters, mixed: set[str], table=p) -> list:
+    """Filters on the pairs' totals (``table``: relation_pairs or relation_pair_models)."""
+    found = []
     if f.labels:
-        found.append(_one_of(p.c.label, f.labels))
+        found.append(_one_of(table.c.label, f.labels))
     if f.concept is not None:
-        found.append(or_(p.c.head == f.concept, p.c.tail == f.concept))
+        found.append(or_(table.c.head == f.concept, table.c.tail == f.concept))
     for side, types in (("head", f.head_types), ("tail", f.tail_types)):
         if types:
-            typed = _one_of(p.c[f"{side}_type"], types)
+            typed = _one_of(table.c[f"{side}_type"], types)
             # A pair that mixes types may have some rows of the type: its rows decide.
-            found.append(or_(typed, _mixed(side)) if side in mixed else typed)
+            found.append(or_(typed, _mixed(table, side)) if side in mixed else typed)
     return found
 
 
@@ -280,17 +275,17 @@ def relation_pairs(
         tuple(sources or ()),
     )
     order = SORTS[sort]
-    # One model's pairs have totals of their own: that filter needs no rows in the default
-    # sort, the one a model's rows are indexed for (a name sort's key is, besides, the
-    # pair's name over every model).
-    one_model = len(f.sources) == 1 and sort == "abstracts"
-    scope = f.sources[0] if one_model else ALL_SOURCES
+    # One model's pairs have totals of their own (relation_pair_models), indexed for the
+    # default sort: then that filter needs no rows.
+    model = f.sources[0] if len(f.sources) == 1 and sort == "abstracts" else None
     with engine.connect() as connection:
-        mixed = _mixed_sides(connection, f, scope)
-        if not _row_filters(replace(f, sources=()) if one_model else f, mixed):
-            ranked = _from_totals(connection, f, order, limit, after, scope)
+        mixed = _mixed_sides(connection, f, model)
+        if model is not None and not _row_filters(replace(f, sources=()), mixed):
+            ranked = _from_model_totals(connection, f, model, limit, after)
+        elif model is None and not _row_filters(f, mixed):
+            ranked = _from_totals(connection, f, order, limit, after)
         else:
-            mixed = _mixed_sides(connection, f, ALL_SOURCES)
+            mixed = _mixed_sides(connection, f)
             narrow = _narrow_filter(connection, f)
             ranked = None if narrow else _scan(connection, f, mixed, order, limit, after)
             if ranked is None:
@@ -307,21 +302,36 @@ _KEY = (p.c.head, p.c.tail, p.c.label)
 
 
 def _from_totals(
-    connection: Connection,
-    f: _Filters,
-    order: _Sort,
-    limit: int,
-    after: RelationCursor | None,
-    scope: str,
+    connection: Connection, f: _Filters, order: _Sort, limit: int, after: RelationCursor | None
 ) -> list[tuple[Any, RelationRow]]:
     query = (
         select(p, order.total.label("sort_value"))
-        .where(*_pair_filters(f, set(), scope))
+        .where(*_pair_filters(f, set()))
         .order_by(*_ordered(order.total, _KEY, order.descending))
         .limit(limit + 1)
     )
     if after is not None:
         query = query.where(_after(order.total, _KEY, after, order.descending))
+    return _totals_rows(connection, query)
+
+
+def _from_model_totals(
+    connection: Connection, f: _Filters, model: str, limit: int, after: RelationCursor | None
+) -> list[tuple[Any, RelationRow]]:
+    """One model's pairs, most supporting abstracts first."""
+    key = (m.c.head, m.c.tail, m.c.label)
+    query = (
+        select(m, m.c.abstracts.label("sort_value"))
+        .where(m.c.source == model, *_pair_filters(f, set(), m))
+        .order_by(*_ordered(m.c.abstracts, key, True))
+        .limit(limit + 1)
+    )
+    if after is not None:
+        query = query.where(_after(m.c.abstracts, key, after, True))
+    return _totals_rows(connection, query)
+
+
+def _totals_rows(connection: Connection, query) -> list[tuple[Any, RelationRow]]:
     return [
         (row.sort_value, _relation_row(
             row.head, row.tail, row.label, row.head_name, row.head_type, row.tail_name,

@@ -1,5 +1,5 @@
-"""Keeps the Relations page's summary (``relation_pairs``, ``relation_pair_rows``) exact, in
-the transaction of the write that changes the relations.
+"""Keeps the Relations page's summary (``relation_pairs``, ``relation_pair_models``,
+``relation_pair_rows``) exact, in the transaction of the write that changes the relations.
 
 A write that changes the relations of some documents (a model's results, a newer version of a
 document, gold relations on ingest, a deletion, and the relations that go with a deleted
@@ -11,9 +11,9 @@ while touching only their pairs. The extremes (best score, years, name, type) ar
 when the removed rows may have held one that the new rows do not reach, the pair is summed
 again from its rows.
 
-Each pair has one relation_pairs row over every model (source ALL_SOURCES) and one per model
-that found it; a part of some rows is keyed by (the pair's ALL_SOURCES row id, source). A
-concepts row added later changes the name and type of the pairs on that key:
+A pair's totals are kept over every model (relation_pairs) and per model that found it
+(relation_pair_models); a part of some rows is keyed by (pair id, model), the model None for
+every model. A concepts row added later changes the name and type of the pairs on that key:
 ``concepts_added`` sets them. On PostgreSQL these writes take one transaction-level advisory
 lock first, so concurrent writers update the totals one after the other.
 """
@@ -26,6 +26,7 @@ from typing import NamedTuple
 
 from sqlalchemy import (
     Connection,
+    bindparam,
     delete,
     distinct,
     func,
@@ -37,23 +38,23 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from mining.store.bulk_update import unnested, update_by_key
 from mining.store.schema import (
-    ALL_SOURCES,
     concepts,
     documents,
     entities,
+    relation_pair_models,
     relation_pair_rows,
     relation_pairs,
     relations,
 )
 
 CHUNK = 500  # ids a statement: far below SQLite's bound-parameter limit
-Key = tuple[int, str]  # (the pair's ALL_SOURCES row id, a source or ALL_SOURCES)
+Key = tuple[int, str | None]  # (relation_pairs.id, a model, or None for every model)
 _LOCK_KEY = 0x62696F6D696E65  # "biomine": the one advisory lock of the summary
 
 
 def lock_summary(connection: Connection) -> None:
     """Serialise the writers of the summary on PostgreSQL (SQLite has one writer anyway);
-    taken again in the same transaction it is a no-op."""
+    taken again in the same transaction it returns at once."""
     if connection.dialect.name == "postgresql":
         connection.execute(select(func.pg_advisory_xact_lock(_LOCK_KEY)))
 
@@ -79,30 +80,27 @@ def relations_changing(connection: Connection, doc_ids: Iterable[str]) -> Iterat
 def concepts_added(connection: Connection, added: dict[str, tuple[str, str]]) -> None:
     """New concepts rows (id -> (name, label)): the pairs on those keys take the concept's name
     and type, and so do their rows (their mentions' types no longer count)."""
-    ids = sorted(added)
-    p = relation_pairs
+    ids, p = sorted(added), relation_pairs
     for side in ("head", "tail"):
         found = []
         for chunk in _chunks(ids):
-            found += connection.execute(
-                select(p.c.id, p.c[side], p.c.source).where(p.c[side].in_(chunk))
-            ).all()
-        rows = [
-            {"pair_id": pair_id, f"{side}_type": added[concept][1]}
-            for pair_id, concept, source in found
-            if source == ALL_SOURCES  # the summary rows hang under these
-        ]
-        update_by_key(connection, relation_pair_rows, "pair_id", rows)
-        pairs = [
+            found += connection.execute(select(p.c.id, p.c[side]).where(p.c[side].in_(chunk))).all()
+        changes = [
             {
-                "id": pair_id,
+                "pair_id": pair_id,
                 f"{side}_name": added[concept][0],
                 f"{side}_type": added[concept][1],
                 f"{side}_mixed": False,
             }
-            for pair_id, concept, _ in found
+            for pair_id, concept in found
         ]
-        update_by_key(connection, p, "id", pairs)
+        rows = [{k: v for k, v in c.items() if k in ("pair_id", f"{side}_type")} for c in changes]
+        update_by_key(connection, relation_pair_rows, ("pair_id",), rows)
+        update_by_key(connection, relation_pair_models, ("pair_id",), changes)
+        pairs = [
+            {"id": c["pair_id"]} | {k: v for k, v in c.items() if k != "pair_id"} for c in changes
+        ]
+        update_by_key(connection, p, ("id",), pairs)
 
 
 # --- the summary rows of some documents ---------------------------------------------------
@@ -169,44 +167,51 @@ def _summarise(connection: Connection, doc_ids: Sequence[str]) -> None:
     connection.execute(relation_pair_rows.insert(), rows)
 
 
+_EMPTY = {"abstracts": 0, "mentions": 0, "best_score": 0.0, "score_sum": 0.0}
+_EMPTY |= {"head_mixed": False, "tail_mixed": False}
+
+
 def _add_pairs(connection: Connection, found: Sequence) -> dict[tuple, int]:
-    """Add the relation_pairs rows (over every model, and per model) these relations need;
-    returns the id of each key's ALL_SOURCES row."""
-    keys = sorted({(x.head, x.tail, x.label) for x in found})
-    wanted = {(*k, ALL_SOURCES) for k in keys} | {(*x[2:5], x.source) for x in found}
-    empty = {"abstracts": 0, "mentions": 0, "best_score": 0.0, "score_sum": 0.0}
-    empty |= {"head_mixed": False, "tail_mixed": False}
+    """Add the relation_pairs and relation_pair_models rows these relations need (with empty
+    totals); returns the relation_pairs id of each (head, tail, label)."""
     dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
-    statement = dialect.insert(relation_pairs).on_conflict_do_nothing(
-        index_elements=["head", "tail", "label", "source"]
-    )
+    names = ("head", "tail", "label")
+    keys = sorted({(x.head, x.tail, x.label) for x in found})
     # In key order: concurrent writers lock new keys in one order.
-    names = ("head", "tail", "label", "source")
-    new = [dict(zip(names, k, strict=True)) | empty for k in sorted(wanted)]
+    new = [dict(zip(names, k, strict=True)) | _EMPTY for k in keys]
+    statement = dialect.insert(relation_pairs).on_conflict_do_nothing(index_elements=names)
     connection.execute(statement, new)
     p = relation_pairs
-    found = _by_key(connection, [p.c.id, *_KEY_COLUMNS], keys, p.c.source == ALL_SOURCES)
-    return {tuple(row[1:]): row[0] for row in found}
+    ids = {tuple(row[1:]): row[0] for row in _by_key(connection, [p.c.id, *_KEY_COLUMNS], keys)}
+    per_model = sorted(
+        {(ids[(x.head, x.tail, x.label)], x.source, x.head, x.tail, x.label) for x in found}
+    )
+    new = [dict(zip(("pair_id", "source", *names), k, strict=True)) | _EMPTY for k in per_model]
+    statement = dialect.insert(relation_pair_models).on_conflict_do_nothing(
+        index_elements=["pair_id", "source"]
+    )
+    connection.execute(statement, new)
+    return ids
 
 
 _KEY_COLUMNS = (relation_pairs.c.head, relation_pairs.c.tail, relation_pairs.c.label)
 
 
-def _by_key(connection: Connection, columns: Sequence, keys: Iterable[tuple], *where) -> list:
+def _by_key(connection: Connection, columns: Sequence, keys: Iterable[tuple]) -> list:
     """The relation_pairs rows whose (head, tail, label) is one of ``keys``. PostgreSQL gets
     the keys as three arrays to join (an IN list of row values makes it plan one index scan
     per key, a BitmapOr hundreds wide); SQLite as that IN list, which it looks up key by key."""
     p, found = relation_pairs, []
     for chunk in _chunks(sorted(set(keys))):
         if connection.dialect.name == "postgresql":
-            given = unnested(p, ("head", "tail", "label"))
+            given = unnested(p, [c.name for c in _KEY_COLUMNS])
             same = (p.c.head == given.c.head) & (p.c.tail == given.c.tail)
             same &= p.c.label == given.c.label
-            query = select(*columns).select_from(p.join(given, same)).where(*where)
+            query = select(*columns).select_from(p.join(given, same))
             arrays = {f"u_{c.name}": [key[i] for key in chunk] for i, c in enumerate(_KEY_COLUMNS)}
             found += connection.execute(query, arrays).all()
             continue
-        query = select(*columns).where(tuple_(*_KEY_COLUMNS).in_(chunk), *where)
+        query = select(*columns).where(tuple_(*_KEY_COLUMNS).in_(chunk))
         found += connection.execute(query).all()
     return found
 
@@ -259,12 +264,12 @@ def part_columns(rows):
 
 
 def _parts(connection: Connection, doc_ids: Sequence[str]) -> dict[Key, Part]:
-    """Per pair, over every model and per model, what the summary rows of these documents
-    add up to."""
+    """Per pair, over every model (model None) and per model, what the summary rows of these
+    documents add up to."""
     rows = relation_pair_rows
     found: dict[Key, Part] = {}
     for chunk in _chunks(doc_ids):
-        for source in (literal(ALL_SOURCES), rows.c.source):
+        for source in (literal(None), rows.c.source):
             query = (
                 select(rows.c.pair_id, source, *part_columns(rows))
                 .where(rows.c.doc_id.in_(chunk))
@@ -309,9 +314,9 @@ def _greatest(a, b):
 
 
 class _Totals(NamedTuple):
-    """A relation_pairs row before the change, with the concepts of its two keys."""
+    """A relation_pairs or relation_pair_models row before the change, with the concepts of
+    its two keys."""
 
-    id: int  # of this row (the pair's ALL_SOURCES row, or one model's)
     key: Key
     abstracts: int
     mentions: int
@@ -329,38 +334,39 @@ class _Totals(NamedTuple):
     tail_concept: tuple[str, str] | None
 
 
+_FIGURES = (
+    "abstracts", "mentions", "best_score", "score_sum", "first_year", "last_year", "head_name",
+    "head_type", "tail_name", "tail_type", "head_mixed", "tail_mixed",
+)  # fmt: skip
+
+
 def _totals(connection: Connection, keys: set[Key]) -> list[_Totals]:
-    """The relation_pairs rows of these keys, with the concepts of their heads and tails."""
-    p = relation_pairs
-    pair_keys = _by_id(connection, [p.c.id, *_KEY_COLUMNS], {pair_id for pair_id, _ in keys})
-    pair_id_of = {key: pair_id for pair_id, key in pair_keys.items()}
-    columns = [
-        p.c.id, p.c.head, p.c.tail, p.c.label, p.c.source, p.c.abstracts, p.c.mentions,
-        p.c.best_score, p.c.score_sum, p.c.first_year, p.c.last_year, p.c.head_name,
-        p.c.head_type, p.c.tail_name, p.c.tail_type, p.c.head_mixed, p.c.tail_mixed,
-    ]  # fmt: skip
-    rows = _by_key(connection, columns, pair_id_of)
+    """The rows of these keys (over every model, and per model)."""
+    p, m = relation_pairs, relation_pair_models
+    pair_ids = sorted({pair_id for pair_id, _ in keys})
+    every = _by_id(connection, [p.c.id, p.c.head, p.c.tail, *(p.c[n] for n in _FIGURES)], pair_ids)
+    rows = [((pair_id, None), values[:2], values[2:]) for pair_id, values in every.items()]
+    for chunk in _chunks(pair_ids):
+        query = select(m.c.pair_id, m.c.source, *(m.c[n] for n in _FIGURES))
+        for pair_id, source, *figures in connection.execute(query.where(m.c.pair_id.in_(chunk))):
+            rows.append(((pair_id, source), every[pair_id][:2], figures))
     named = _by_id(
         connection,
         [concepts.c.id, concepts.c.name, concepts.c.label],
-        (k for row in rows for k in (row.head, row.tail)),
+        (k for _, (head, tail), _ in rows for k in (head, tail)),
     )
-    found = []
-    for row in rows:
-        key = (pair_id_of[(row.head, row.tail, row.label)], row.source)
-        if key in keys:
-            found.append(
-                _Totals(
-                    row.id,
-                    key,
-                    *row[5:15],
-                    bool(row.head_mixed),
-                    bool(row.tail_mixed),
-                    named.get(row.head),
-                    named.get(row.tail),
-                )
-            )
-    return found
+    return [
+        _Totals(
+            key,
+            *figures[:10],
+            bool(figures[10]),
+            bool(figures[11]),
+            named.get(head),
+            named.get(tail),
+        )
+        for key, (head, tail), figures in rows
+        if key in keys
+    ]
 
 
 def _update_totals(connection: Connection, before: dict[Key, Part], after: dict[Key, Part]) -> None:
@@ -370,19 +376,32 @@ def _update_totals(connection: Connection, before: dict[Key, Part], after: dict[
         old, new = before.get(t.key), after.get(t.key)
         remaining = t.mentions - (old.rows if old else 0)  # rows of other documents
         if remaining + (new.rows if new else 0) == 0:
-            gone.append(t.id)
+            gone.append(t.key)
         elif remaining == 0:
-            updates.append(_values(t, new))
+            updates.append((t.key, _values(t, new)))
         elif old is not None and _lost_an_extreme(t, old, new):
             again.append(t)
         else:
-            updates.append(_merged(t, old, new))
+            updates.append((t.key, _merged(t, old, new)))
     for t in again:  # summed again from all its rows, now that they are in place
-        updates.append(_values(t, _whole(connection, t.key)))
-    p = relation_pairs
-    for chunk in _chunks(gone):
+        updates.append((t.key, _values(t, _whole(connection, t.key))))
+    p, m = relation_pairs, relation_pair_models
+    models_gone = [{"b_pair": pair_id, "b_source": source} for pair_id, source in gone if source]
+    if models_gone:
+        connection.execute(
+            delete(m).where(
+                m.c.pair_id == bindparam("b_pair"), m.c.source == bindparam("b_source")
+            ),
+            models_gone,
+        )
+    for chunk in _chunks([pair_id for pair_id, source in gone if source is None]):
         connection.execute(delete(p).where(p.c.id.in_(chunk)))
-    update_by_key(connection, p, "id", updates)
+    every = [{"id": pair_id} | v for (pair_id, source), v in updates if source is None]
+    update_by_key(connection, p, ("id",), every)
+    per_model = [
+        {"pair_id": pair_id, "source": source} | v for (pair_id, source), v in updates if source
+    ]
+    update_by_key(connection, m, ("pair_id", "source"), per_model)
 
 
 def _lost_an_extreme(t: _Totals, old: Part, new: Part | None) -> bool:
@@ -427,7 +446,6 @@ def _merged(t: _Totals, old: Part | None, new: Part | None) -> dict:
     """The totals of a pair whose other documents keep rows: minus old, plus new."""
     o_docs, o_rows, o_sum = (old.docs, old.rows, old.score_sum) if old else (0, 0, 0.0)
     values = {
-        "id": t.id,
         "abstracts": t.abstracts - o_docs + (new.docs if new else 0),
         "mentions": t.mentions - o_rows + (new.rows if new else 0),
         "score_sum": t.score_sum - o_sum + (new.score_sum if new else 0.0),
@@ -456,7 +474,6 @@ def _merged(t: _Totals, old: Part | None, new: Part | None) -> dict:
 def _values(t: _Totals, whole: Part) -> dict:
     """The totals of a pair from the aggregates of all its rows."""
     values = {
-        "id": t.id,
         "abstracts": whole.docs,
         "mentions": whole.rows,
         "score_sum": whole.score_sum,
@@ -483,6 +500,6 @@ def _whole(connection: Connection, key: Key) -> Part:
     rows = relation_pair_rows
     pair_id, source = key
     query = select(*part_columns(rows)).where(rows.c.pair_id == pair_id)
-    if source != ALL_SOURCES:
+    if source is not None:
         query = query.where(rows.c.source == source)
     return Part(*connection.execute(query).one())

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, Engine, func, select
 
-from mining.store.schema import documents, every_model, relation_pair_rows, relation_pairs
+from mining.store.schema import documents, relation_pair_rows, relation_pairs
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,12 +27,11 @@ class RelationFilters:
 def relation_filters(engine: Engine) -> RelationFilters:
     p, r = relation_pairs, relation_pair_rows
     with engine.connect() as connection:
-        every = every_model(p)  # the pairs' totals over every model
-        types = set(_distinct(connection, p.c.head_type, every))
-        types |= set(_distinct(connection, p.c.tail_type, every))
+        types = set(_distinct(connection, p.c.head_type))
+        types |= set(_distinct(connection, p.c.tail_type))
         # A pair whose rows mix types shows its largest: its rows have the others.
         for side in ("head", "tail"):
-            mixed = select(p.c.id).where(every, p.c[f"{side}_mixed"].is_(True))
+            mixed = select(p.c.id).where(p.c[f"{side}_mixed"].is_(True))
             types |= set(
                 connection.execute(
                     select(r.c[f"{side}_type"])
@@ -45,7 +44,7 @@ def relation_filters(engine: Engine) -> RelationFilters:
         last = select(func.max(documents.c.year)).scalar_subquery()
         years = connection.execute(select(first, last))
         return RelationFilters(
-            labels=_distinct(connection, p.c.label, every),
+            labels=_distinct(connection, p.c.label),
             entity_types=sorted(types),
             sources=_distinct(connection, r.c.source),
             journals=sorted(_distinct(connection, documents.c.journal)),

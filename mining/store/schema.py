@@ -245,87 +245,65 @@ def name_key(pairs, side: str):
     return func.lower(func.substr(name, literal_column("1"), literal_column(str(NAME_SORT_CHARS))))
 
 
-# One row per (head, tail, label) over every model (``source`` ALL_SOURCES), and one per model
-# that found it: what ``relation_pairs`` returns with no filter on rows but one model, read a
-# page at a time through the indexes below. Name and type are those over all the row's
-# relation rows (the concept's, else the largest mention text / type); a side is ``mixed``
-# when those rows do not all carry one entity type (a key with no concepts row whose
-# mentions differ), so a type filter must then look at the rows.
-ALL_SOURCES = ""  # relation_pairs.source of the totals over every model; no model is named so
+def _pair_totals() -> list[Column]:
+    """The figures of a pair, over every model (relation_pairs) or one (relation_pair_models).
+    Name and type are those over the rows summed (the concept's, else the largest mention text
+    / type); a side is ``mixed`` when those rows do not all carry one entity type (a key with no
+    concepts row whose mentions differ), so a type filter must then look at the rows."""
+    return [
+        Column("head", _KEY, nullable=False),
+        Column("tail", _KEY, nullable=False),
+        Column("label", _LABEL, nullable=False),
+        Column("abstracts", Integer, nullable=False),  # distinct documents
+        Column("mentions", Integer, nullable=False),  # relation rows
+        Column("best_score", Float, nullable=False),
+        Column("score_sum", Float, nullable=False),  # mean = score_sum / mentions
+        Column("first_year", Integer),
+        Column("last_year", Integer),
+        Column("head_name", _bytewise()),
+        Column("head_type", _LABEL),
+        Column("tail_name", _bytewise()),
+        Column("tail_type", _LABEL),
+        Column("head_mixed", Boolean, nullable=False),
+        Column("tail_mixed", Boolean, nullable=False),
+    ]
+
+
+# One row per (head, tail, label), over every model: what ``relation_pairs`` returns with no
+# filter on rows, read a page at a time through the indexes below.
 relation_pairs = Table(
     "relation_pairs",
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("head", _KEY, nullable=False),
-    Column("tail", _KEY, nullable=False),
-    Column("label", _LABEL, nullable=False),
-    Column("source", String(SOURCE_MAX), nullable=False),
-    Column("abstracts", Integer, nullable=False),  # distinct documents
-    Column("mentions", Integer, nullable=False),  # relation rows
-    Column("best_score", Float, nullable=False),
-    Column("score_sum", Float, nullable=False),  # mean = score_sum / mentions
-    Column("first_year", Integer),
-    Column("last_year", Integer),
-    Column("head_name", _bytewise()),
-    Column("head_type", _LABEL),
-    Column("tail_name", _bytewise()),
-    Column("tail_type", _LABEL),
-    Column("head_mixed", Boolean, nullable=False),
-    Column("tail_mixed", Boolean, nullable=False),
+    *_pair_totals(),
 )
 _PAIR_KEY = (relation_pairs.c.head, relation_pairs.c.tail, relation_pairs.c.label)
-
-
-def every_model(pairs):
-    """The pairs' totals over every model: the rows most indexes below are limited to (a
-    model's own rows are updated as often, and need only the first two). The empty string is
-    an SQL literal, so that both databases see that a query matches the indexes' WHERE."""
-    return pairs.c.source == literal_column("''")
-
-
-# A pair's rows (every model's) by key; a model's pairs, most supporting abstracts first.
-Index("ux_relation_pairs_key", *_PAIR_KEY, relation_pairs.c.source, unique=True)
-Index(
-    "ix_relation_pairs_abstracts",
-    relation_pairs.c.source,
-    relation_pairs.c.abstracts.desc(),
-    *_PAIR_KEY,
-)
-# The rare pairs that mix types, of any model, found without a scan.
+Index("ux_relation_pairs_key", *_PAIR_KEY, unique=True)
+Index("ix_relation_pairs_tail", relation_pairs.c.tail)  # the key index serves the head side
+# Each sort, ties by key: the first page of any sort is an index range, not a sort.
+Index("ix_relation_pairs_abstracts", relation_pairs.c.abstracts.desc(), *_PAIR_KEY)
+Index("ix_relation_pairs_mentions", relation_pairs.c.mentions.desc(), *_PAIR_KEY)
+Index("ix_relation_pairs_best_score", relation_pairs.c.best_score.desc(), *_PAIR_KEY)
+Index("ix_relation_pairs_last_year", last_year_key(relation_pairs).desc(), *_PAIR_KEY)
 for _side in ("head", "tail"):
-    _mixed = relation_pairs.c[f"{_side}_mixed"].is_(True)
-    Index(
-        f"ix_relation_pairs_{_side}_mixed",
-        relation_pairs.c.source,
-        sqlite_where=_mixed,
-        postgresql_where=_mixed,
-    )
-
-
-def _every_model_index(name: str, *columns) -> None:
-    where = every_model(relation_pairs)
-    Index(name, *columns, sqlite_where=where, postgresql_where=where)
-
-
-# The pairs of a concept on the tail side (the key index serves the head side).
-_every_model_index("ix_relation_pairs_tail", relation_pairs.c.tail)
-# Each other sort, ties by key: the first page of any sort is an index range, not a sort.
-_every_model_index("ix_relation_pairs_mentions", relation_pairs.c.mentions.desc(), *_PAIR_KEY)
-_every_model_index("ix_relation_pairs_best_score", relation_pairs.c.best_score.desc(), *_PAIR_KEY)
-_every_model_index("ix_relation_pairs_last_year", last_year_key(relation_pairs).desc(), *_PAIR_KEY)
-for _side in ("head", "tail"):
-    _every_model_index(
-        f"ix_relation_pairs_{_side}_name", name_key(relation_pairs, _side), *_PAIR_KEY
-    )
+    Index(f"ix_relation_pairs_{_side}_name", name_key(relation_pairs, _side), *_PAIR_KEY)
     # A type filter (and the list of types) walks its type's pairs in ranking order.
-    _every_model_index(
+    Index(
         f"ix_relation_pairs_{_side}_type",
         relation_pairs.c[f"{_side}_type"],
         relation_pairs.c.abstracts.desc(),
         *_PAIR_KEY,
     )
+    # The rare pairs that mix types, found without a scan.
+    _mixed = relation_pairs.c[f"{_side}_mixed"].is_(True)
+    Index(
+        f"ix_relation_pairs_{_side}_mixed",
+        relation_pairs.c.id,
+        sqlite_where=_mixed,
+        postgresql_where=_mixed,
+    )
 # The relation-type filter and the list of types.
-_every_model_index(
+Index(
     "ix_relation_pairs_label",
     relation_pairs.c.label,
     relation_pairs.c.abstracts.desc(),
@@ -333,10 +311,41 @@ _every_model_index(
     relation_pairs.c.tail,
 )
 
+# One row per pair and model that found it: the Model filter's ranking, a page at a time
+# through its one index (the key rides along for the ties). A table of its own: in
+# relation_pairs these rows would make a database without statistics (SQLite) take an index
+# on the model for every query there, and need every index there.
+relation_pair_models = Table(
+    "relation_pair_models",
+    metadata,
+    Column("pair_id", Integer, primary_key=True, autoincrement=False),  # relation_pairs.id
+    Column("source", String(SOURCE_MAX), primary_key=True),
+    *_pair_totals(),
+)
+_MODEL_KEY = (
+    relation_pair_models.c.head,
+    relation_pair_models.c.tail,
+    relation_pair_models.c.label,
+)
+Index(
+    "ix_relation_pair_models_abstracts",
+    relation_pair_models.c.source,
+    relation_pair_models.c.abstracts.desc(),
+    *_MODEL_KEY,
+)
+for _side in ("head", "tail"):
+    _mixed = relation_pair_models.c[f"{_side}_mixed"].is_(True)
+    Index(
+        f"ix_relation_pair_models_{_side}_mixed",
+        relation_pair_models.c.source,
+        sqlite_where=_mixed,
+        postgresql_where=_mixed,
+    )
+
 # One row per relation row, with what its filters need (its document's year and journal, the
-# effective entity types), under the id of its pair's ALL_SOURCES row and clustered by it on
-# SQLite: a filtered ranking sums the rows of a few candidate pairs, or all the rows one
-# selective filter matches, from the table or a covering index. ``head_text``/``tail_text``
+# effective entity types), under its pair's id and clustered by it on SQLite: a filtered
+# ranking sums the rows of a few candidate pairs, or all the rows one selective filter
+# matches, from the table or a covering index. ``head_text``/``tail_text``
 # hold the mention text only while the key has no concepts row (the name is then the largest
 # of them; concepts rows are never deleted nor changed).
 relation_pair_rows = Table(

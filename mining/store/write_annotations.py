@@ -9,7 +9,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from mining.store.concept_mentions import count_added, delete_entities
 from mining.store.pair_summary import concepts_added, lock_summary
-from mining.store.schema import ALL_SOURCES, answers, concepts, entities, relations
+from mining.store.schema import answers, concepts, entities, relations
 from mining.types import Document, Entity, Relation
 
 
@@ -52,8 +52,6 @@ def write_annotations(
 ) -> tuple[int, int]:
     """Insert entities (and their concepts) and relations. Relations must be written inside
     ``pair_summary.relations_changing`` over their documents, which keeps the summary."""
-    if any(r.source == ALL_SOURCES for r in new_relations):
-        raise ValueError("a relation's source must name the model that found it")
     if new_entities or new_relations:
         lock_summary(connection)  # before any row lock this write takes (PostgreSQL)
     if new_entities:

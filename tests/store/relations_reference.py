@@ -10,15 +10,17 @@ from sqlalchemy import Engine, distinct, func, literal, select
 from mining.store.pair_ranking import described
 from mining.store.queries import RelationRow
 from mining.store.schema import (
-    ALL_SOURCES,
     NAME_SORT_CHARS,
     concepts,
     documents,
     entities,
+    relation_pair_models,
     relation_pair_rows,
     relation_pairs,
     relations,
 )
+
+ALL_SOURCES = ""  # how these summaries name the totals over every model
 
 
 def _joined():
@@ -178,17 +180,29 @@ def _expected_totals(engine: Engine, by_source: bool) -> dict[tuple, tuple]:
 
 
 def stored_summary(engine: Engine) -> dict[tuple, tuple]:
-    p = relation_pairs
-    query = select(
-        p.c.head, p.c.tail, p.c.label, p.c.source, p.c.abstracts, p.c.mentions, p.c.best_score,
-        p.c.score_sum, p.c.first_year, p.c.last_year, p.c.head_name, p.c.head_type,
-        p.c.tail_name, p.c.tail_type, p.c.head_mixed, p.c.tail_mixed,
-    )  # fmt: skip
-    with engine.connect() as connection:
-        return {
-            tuple(row[:4]): (*row[4:7], round(row[7], 6), *row[8:14], bool(row[14]), bool(row[15]))
-            for row in connection.execute(query)
-        }
+    """What relation_pairs (source ALL_SOURCES) and relation_pair_models hold."""
+    found = {}
+    for table in (relation_pairs, relation_pair_models):
+        source = literal(ALL_SOURCES) if table is relation_pairs else table.c.source
+        query = select(table.c.head, table.c.tail, table.c.label, source).add_columns(
+            *(table.c[name] for name in _FIGURES)
+        )
+        with engine.connect() as connection:
+            for row in connection.execute(query):
+                found[tuple(row[:4])] = (
+                    *row[4:7],
+                    round(row[7], 6),
+                    *row[8:14],
+                    bool(row[14]),
+                    bool(row[15]),
+                )
+    return found
+
+
+_FIGURES = (
+    "abstracts", "mentions", "best_score", "score_sum", "first_year", "last_year", "head_name",
+    "head_type", "tail_name", "tail_type", "head_mixed", "tail_mixed",
+)  # fmt: skip
 
 
 def stored_rows(engine: Engine) -> list[tuple]:
@@ -198,7 +212,7 @@ def stored_rows(engine: Engine) -> list[tuple]:
     query = select(
         x.c.relation_id, p.c.head, p.c.tail, p.c.label, x.c.doc_id, x.c.source, x.c.score,
         x.c.year, x.c.journal, x.c.head_type, x.c.tail_type,
-    ).select_from(x.join(p, (p.c.id == x.c.pair_id) & (p.c.source == ALL_SOURCES)))  # fmt: skip
+    ).select_from(x.join(p, p.c.id == x.c.pair_id))  # fmt: skip
     with engine.connect() as connection:
         return sorted(tuple(row) for row in connection.execute(query))
 

@@ -1,14 +1,15 @@
-"""relation_pairs and relation_pair_rows: the Relations page's summary of relations by concept
-pair, filled from the relations already stored; data_version, the counter the app's caches
-are keyed on; an index on documents.journal for the journal filter; concepts.mentions, the
-count of each concept's mentions that concept autocomplete ranks by.
+"""relation_pairs, relation_pair_models and relation_pair_rows: the Relations page's summary of
+relations by concept pair (over every model, per model, per relation row), filled from the
+relations already stored; data_version, the counter the app's caches are keyed on; an index
+on documents.journal for the journal filter; concepts.mentions, the count of each concept's
+mentions that concept autocomplete ranks by.
 
 Revision ID: 0007
 Revises: 0006
 Create Date: 2026-12-10
 
 The store's writes keep the two tables exact from here on (``mining.store.pair_summary``).
-This migration fills them with two INSERT ... SELECT statements written against the tables
+This migration fills them with INSERT ... SELECT statements written against the tables
 as they are at this revision (not schema.py, which may change later), then builds their
 indexes: building an index once is faster than growing it row by row.
 """
@@ -24,7 +25,6 @@ branch_labels = None
 depends_on = None
 
 NAME_SORT_CHARS = 100
-ALL_SOURCES = ""  # relation_pairs.source of a pair's totals over every model
 
 
 def _bytewise(length: int | None = None) -> sa.types.TypeEngine:
@@ -34,15 +34,11 @@ def _bytewise(length: int | None = None) -> sa.types.TypeEngine:
     return sa.String(length).with_variant(sa.String(length, collation="C"), "postgresql")
 
 
-def upgrade() -> None:
-    op.create_index("ix_documents_journal", "documents", ["journal"])
-    pairs = op.create_table(
-        "relation_pairs",
-        sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+def _pair_totals() -> list[sa.Column]:
+    return [
         sa.Column("head", _bytewise(512), nullable=False),
         sa.Column("tail", _bytewise(512), nullable=False),
         sa.Column("label", _bytewise(64), nullable=False),
-        sa.Column("source", sa.String(255), nullable=False),
         sa.Column("abstracts", sa.Integer, nullable=False),
         sa.Column("mentions", sa.Integer, nullable=False),
         sa.Column("best_score", sa.Float, nullable=False),
@@ -55,6 +51,21 @@ def upgrade() -> None:
         sa.Column("tail_type", _bytewise(64)),
         sa.Column("head_mixed", sa.Boolean, nullable=False),
         sa.Column("tail_mixed", sa.Boolean, nullable=False),
+    ]
+
+
+def upgrade() -> None:
+    op.create_index("ix_documents_journal", "documents", ["journal"])
+    pairs = op.create_table(
+        "relation_pairs",
+        sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+        *_pair_totals(),
+    )
+    models = op.create_table(
+        "relation_pair_models",
+        sa.Column("pair_id", sa.Integer, primary_key=True, autoincrement=False),
+        sa.Column("source", sa.String(255), primary_key=True),
+        *_pair_totals(),
     )
     pair_rows = op.create_table(
         "relation_pair_rows",
@@ -78,7 +89,7 @@ def upgrade() -> None:
     )
     op.bulk_insert(versions, [{"id": 1, "version": 0}])
     _count_mentions()
-    _fill(pairs, pair_rows)
+    _fill(pairs, models, pair_rows)
     _create_indexes()
 
 
@@ -95,7 +106,7 @@ def _count_mentions() -> None:
     op.execute(concepts.update().values(mentions=mentions))
 
 
-def _fill(pairs: sa.Table, pair_rows: sa.Table) -> None:
+def _fill(pairs: sa.Table, models: sa.Table, pair_rows: sa.Table) -> None:
     meta = sa.MetaData()
     relations = sa.Table("relations", meta, autoload_with=op.get_bind())
     documents = sa.Table("documents", meta, autoload_with=op.get_bind())
@@ -130,7 +141,7 @@ def _fill(pairs: sa.Table, pair_rows: sa.Table) -> None:
                 r.c.head,
                 r.c.tail,
                 r.c.label,
-                r.c.source if by else sa.literal(ALL_SOURCES),
+                *by,
                 sa.func.count(sa.distinct(r.c.doc_id)),
                 sa.func.count(),
                 sa.func.max(r.c.score),
@@ -149,14 +160,24 @@ def _fill(pairs: sa.Table, pair_rows: sa.Table) -> None:
         )
 
     columns = [
-        "head", "tail", "label", "source", "abstracts", "mentions", "best_score", "score_sum",
+        "head", "tail", "label", "abstracts", "mentions", "best_score", "score_sum",
         "first_year", "last_year", "head_name", "head_type", "tail_name", "tail_type",
         "head_mixed", "tail_mixed",
     ]  # fmt: skip
     op.execute(pairs.insert().from_select(columns, totals()))
-    op.execute(pairs.insert().from_select(columns, totals(r.c.source)))
     p = pairs.alias("p")
     key = sa.and_(p.c.head == r.c.head, p.c.tail == r.c.tail, p.c.label == r.c.label)
+    per_model = totals(r.c.source).subquery("per_model")
+    same = sa.and_(
+        p.c.head == per_model.c.head, p.c.tail == per_model.c.tail, p.c.label == per_model.c.label
+    )
+    named = [per_model.c[i] for i in range(len(per_model.c))]  # in totals' order
+    op.execute(
+        models.insert().from_select(
+            ["pair_id", "head", "tail", "label", "source", *columns[3:]],
+            sa.select(p.c.id, *named).select_from(per_model.join(p, same)),
+        )
+    )
     rows = sa.select(
         p.c.id,
         r.c.score,
@@ -169,7 +190,7 @@ def _fill(pairs: sa.Table, pair_rows: sa.Table) -> None:
         tail_type,
         sa.case((hc.c.id.is_(None), he.c.text)),
         sa.case((tc.c.id.is_(None), te.c.text)),
-    ).select_from(joined.join(p, sa.and_(key, p.c.source == ALL_SOURCES)))
+    ).select_from(joined.join(p, key))
     op.execute(
         pair_rows.insert().from_select(
             [
@@ -182,7 +203,7 @@ def _fill(pairs: sa.Table, pair_rows: sa.Table) -> None:
 
 
 def _create_indexes() -> None:
-    names = "id head tail label source abstracts mentions best_score last_year"
+    names = "id head tail label abstracts mentions best_score last_year"
     names += " head_name tail_name head_type tail_type head_mixed tail_mixed"
     t = sa.table("relation_pairs", *(sa.column(name) for name in names.split()))
     key = [t.c.head, t.c.tail, t.c.label]
@@ -190,26 +211,13 @@ def _create_indexes() -> None:
     def index(name, *columns, **options):
         op.create_index(name, "relation_pairs", list(columns), **options)
 
-    every_model = t.c.source == sa.literal_column("''")  # the totals over every model
-
-    def every_model_index(name, *columns):
-        index(name, *columns, sqlite_where=every_model, postgresql_where=every_model)
-
-    index("ux_relation_pairs_key", *key, t.c.source, unique=True)
-    index("ix_relation_pairs_abstracts", t.c.source, t.c.abstracts.desc(), *key)
-    for side in ("head", "tail"):
-        mixed = t.c[f"{side}_mixed"].is_(True)
-        index(
-            f"ix_relation_pairs_{side}_mixed",
-            t.c.source,
-            sqlite_where=mixed,
-            postgresql_where=mixed,
-        )
-    every_model_index("ix_relation_pairs_tail", t.c.tail)
-    every_model_index("ix_relation_pairs_mentions", t.c.mentions.desc(), *key)
-    every_model_index("ix_relation_pairs_best_score", t.c.best_score.desc(), *key)
+    index("ux_relation_pairs_key", *key, unique=True)
+    index("ix_relation_pairs_tail", t.c.tail)
+    index("ix_relation_pairs_abstracts", t.c.abstracts.desc(), *key)
+    index("ix_relation_pairs_mentions", t.c.mentions.desc(), *key)
+    index("ix_relation_pairs_best_score", t.c.best_score.desc(), *key)
     last_year = sa.func.coalesce(t.c.last_year, sa.literal_column("-1"))
-    every_model_index("ix_relation_pairs_last_year", last_year.desc(), *key)
+    index("ix_relation_pairs_last_year", last_year.desc(), *key)
     for side in ("head", "tail"):
         name = sa.func.lower(
             sa.func.substr(
@@ -218,13 +226,29 @@ def _create_indexes() -> None:
                 sa.literal_column(str(NAME_SORT_CHARS)),
             )
         )
-        every_model_index(f"ix_relation_pairs_{side}_name", name, *key)
-        every_model_index(
-            f"ix_relation_pairs_{side}_type", t.c[f"{side}_type"], t.c.abstracts.desc(), *key
-        )
-    every_model_index(
-        "ix_relation_pairs_label", t.c.label, t.c.abstracts.desc(), t.c.head, t.c.tail
+        index(f"ix_relation_pairs_{side}_name", name, *key)
+        index(f"ix_relation_pairs_{side}_type", t.c[f"{side}_type"], t.c.abstracts.desc(), *key)
+        mixed = t.c[f"{side}_mixed"].is_(True)
+        index(f"ix_relation_pairs_{side}_mixed", t.c.id, sqlite_where=mixed, postgresql_where=mixed)
+    index("ix_relation_pairs_label", t.c.label, t.c.abstracts.desc(), t.c.head, t.c.tail)
+    m = sa.table(
+        "relation_pair_models",
+        *(sa.column(n) for n in "source abstracts head tail label head_mixed tail_mixed".split()),
     )
+    op.create_index(
+        "ix_relation_pair_models_abstracts",
+        "relation_pair_models",
+        [m.c.source, m.c.abstracts.desc(), m.c.head, m.c.tail, m.c.label],
+    )
+    for side in ("head", "tail"):
+        mixed = m.c[f"{side}_mixed"].is_(True)
+        op.create_index(
+            f"ix_relation_pair_models_{side}_mixed",
+            "relation_pair_models",
+            [m.c.source],
+            sqlite_where=mixed,
+            postgresql_where=mixed,
+        )
     op.create_index("ix_relation_pair_rows_doc", "relation_pair_rows", ["doc_id"])
     op.create_index("ix_relation_pair_rows_score", "relation_pair_rows", ["score"])
     op.create_index(
@@ -246,5 +270,6 @@ def downgrade() -> None:
         batch.drop_column("mentions")
     op.drop_table("data_version")
     op.drop_table("relation_pair_rows")
+    op.drop_table("relation_pair_models")
     op.drop_table("relation_pairs")
     op.drop_index("ix_documents_journal", table_name="documents")
