@@ -3,9 +3,10 @@
 
 One answer, three ways to it, chosen per call:
 
-- No filter on rows (relation type, concept, entity types while no pair mixes types, one
-  model): the pair totals (over every model, or that model's); a page is an index range of
-  ``relation_pairs`` in the chosen sort.
+- No filter on rows (relation type, concept, entity types while no pair mixes types): the
+  pair totals over every model; a page is an index range of ``relation_pairs`` in the chosen
+  sort. Likewise one model, in the default sort, from that model's totals
+  (``relation_pair_models``).
 - Row filters (minimum score, years, journal, model, or a type on a pair that mixes types)
   that match few rows (under ``FEW_ROWS``, counted through an index): those rows, summed by
   pair.

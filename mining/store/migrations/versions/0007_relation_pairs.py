@@ -8,7 +8,7 @@ Revision ID: 0007
 Revises: 0006
 Create Date: 2026-12-10
 
-The store's writes keep the two tables exact from here on (``mining.store.pair_summary``).
+The store's writes keep the three tables exact from here on (``mining.store.pair_summary``).
 This migration fills them with INSERT ... SELECT statements written against the tables
 as they are at this revision (not schema.py, which may change later), then builds their
 indexes: building an index once is faster than growing it row by row.
