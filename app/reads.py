@@ -1,25 +1,39 @@
-"""The store queries the pages run, cached per database URL for a short time.
+"""The store queries the pages run, cached per database URL and data version.
 
-A minute's TTL keeps paging and reruns fast while a new `biomine run` still shows up
-without restarting the app. Arguments are plain values (tuples, not cursor objects) so
-Streamlit can hash them into the cache key.
+Each page reads the store's data version first (``data_version``: one indexed row, read on
+every run, never cached) and passes it to these functions: the version is part of every
+cache key, and every write that changes what the app shows increments it in the write's own
+transaction (``mining.store.data_version``). So a new `biomine run`, even a batch of one
+still running, shows on the next rerun, without a restart, and a cached result is never
+older than the data. The TTL and entry cap only bound the memory of keys gone stale.
+Arguments are plain values (tuples, not cursor objects) so Streamlit can hash them.
 """
 
 from __future__ import annotations
-
-from typing import NamedTuple
 
 import streamlit as st
 
 from app.database import engine_for
 from mining.store import queries
+from mining.store.data_version import read_data_version
 
-TTL_SECONDS = 60
+TTL_SECONDS = 600
+MAX_ENTRIES = 500  # per function
 
 
-@st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
+def data_version(url: str) -> int:
+    """The store's data version: the cache key that a write moves on (not cached)."""
+    return read_data_version(engine_for(url))
+
+
+def _cached(function):
+    return st.cache_data(ttl=TTL_SECONDS, max_entries=MAX_ENTRIES, show_spinner=False)(function)
+
+
+@_cached
 def relation_page(
     url: str,
+    version: int,
     labels: tuple[str, ...],
     head_types: tuple[str, ...],
     tail_types: tuple[str, ...],
@@ -27,7 +41,9 @@ def relation_page(
     min_score: float | None,
     sources: tuple[str, ...],
     years: tuple[int, int] | None,
-    after: tuple[int, str, str, str] | None,
+    journals: tuple[str, ...],
+    sort: str,
+    after: tuple[int | float | str, str, str, str] | None,
     limit: int,
 ) -> queries.RelationPage:
     return queries.relation_pairs(
@@ -39,75 +55,63 @@ def relation_page(
         min_score=min_score,
         sources=sources or None,
         years=years,
+        journals=journals or None,
+        sort=sort,
         after=queries.RelationCursor(*after) if after else None,
         limit=limit,
     )
 
 
-class FilterOptions(NamedTuple):
+@_cached
+def filter_options(url: str, version: int) -> queries.RelationFilters:
     """What the Relations filters offer: the values the store holds."""
-
-    labels: list[str]  # relation types
-    sources: list[str]  # models that found relations
-    entity_types: list[str]
-    years: tuple[int | None, int | None]  # first and last publication year
+    return queries.relation_filters(engine_for(url))
 
 
-@st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
-def filter_options(url: str) -> FilterOptions:
-    stats = queries.store_stats(engine_for(url))
-    return FilterOptions(
-        labels=sorted({label for _, label in stats.relations}),
-        sources=sorted({source for source, _ in stats.relations}),
-        entity_types=sorted({label for _, label in stats.entities}),
-        years=stats.years,
-    )
-
-
-@st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
+@_cached
 def evidence(
-    url: str, head: str, tail: str, label: str, source: str | None, limit: int
+    url: str, version: int, head: str, tail: str, label: str, source: str | None, limit: int
 ) -> list[queries.Evidence]:
     return queries.pair_evidence(engine_for(url), head, tail, label, source=source, limit=limit)
 
 
-@st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
-def concept_suggestions(url: str, prefix: str) -> list[queries.ConceptSuggestion]:
+@_cached
+def concept_suggestions(url: str, version: int, prefix: str) -> list[queries.ConceptSuggestion]:
     return queries.suggest_concepts(engine_for(url), prefix)
 
 
-@st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
-def document(url: str, doc_id: str) -> queries.DocumentView | None:
+@_cached
+def document(url: str, version: int, doc_id: str) -> queries.DocumentView | None:
     return queries.document_view(engine_for(url), doc_id)
 
 
-@st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
-def questions(url: str, limit: int) -> list[queries.QuestionRow]:
+@_cached
+def questions(url: str, version: int, limit: int) -> list[queries.QuestionRow]:
     return queries.recent_questions(engine_for(url), limit)
 
 
-@st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
-def answers(url: str, question_id: int) -> list[queries.AnswerRow]:
+@_cached
+def answers(url: str, version: int, question_id: int) -> list[queries.AnswerRow]:
     return queries.question_answers(engine_for(url), question_id)
 
 
-@st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
-def concept(url: str, concept_id: str) -> queries.ConceptPage | None:
+@_cached
+def concept(url: str, version: int, concept_id: str) -> queries.ConceptPage | None:
     return queries.concept_page(engine_for(url), concept_id)
 
 
-@st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
+@_cached
 def concept_documents(
-    url: str, concept_id: str, after: tuple[int, str] | None, limit: int
+    url: str, version: int, concept_id: str, after: tuple[int, str] | None, limit: int
 ) -> queries.DocumentPage:
     return queries.concept_documents(engine_for(url), concept_id, after=after, limit=limit)
 
 
-@st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
-def stats(url: str) -> queries.StoreStats:
+@_cached
+def stats(url: str, version: int) -> queries.StoreStats:
     return queries.store_stats(engine_for(url))
 
 
-@st.cache_data(ttl=TTL_SECONDS, show_spinner=False)
-def runs(url: str, limit: int) -> list[queries.RunRow]:
+@_cached
+def runs(url: str, version: int, limit: int) -> list[queries.RunRow]:
     return queries.list_runs(engine_for(url), limit=limit)

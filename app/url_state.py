@@ -59,6 +59,15 @@ def json_list(name: str, length: int) -> list | None:
     return value if isinstance(value, list) and len(value) == length else None
 
 
+def sort_value(value: Any, *, text: bool) -> bool:
+    """Whether a cursor's sort value from a URL fits its sort: a string for a name sort, a
+    finite number (not a boolean) for the others."""
+    if text:
+        return isinstance(value, str)
+    number = isinstance(value, int | float) and not isinstance(value, bool)
+    return number and math.isfinite(value)
+
+
 def write(params: dict[str, str | list[str] | None]) -> None:
     """Make the URL say what the page shows: set each value given (a list as a repeated
     parameter), drop the empty ones."""

@@ -20,6 +20,7 @@ from mining.errors import BioMineError
 from mining.store.queries import Span
 
 EARLIER_SHOWN = 10
+ANSWER_TTL_SECONDS = 60
 HISTORY_PAGE = "views/ask_history.py"
 DOCUMENT_PAGE = "views/document.py"
 
@@ -39,7 +40,9 @@ def embedder():
     return Embedder.from_pretrained(default_embedder())
 
 
-@st.cache_data(ttl=reads.TTL_SECONDS, max_entries=50, show_spinner="Reading the abstracts...")
+# A live answer costs a reader pass: kept a minute (not keyed on the data version, which a
+# running ingest moves on every batch).
+@st.cache_data(ttl=ANSWER_TTL_SECONDS, max_entries=50, show_spinner="Reading the abstracts...")
 def answered(url: str, reader_id: str, question: str, k: int) -> AskResult:
     from mining.ask import ask
     from mining.store.queries import embedding_sources
@@ -97,7 +100,7 @@ if question and reader_id:
                 st.page_link(DOCUMENT_PAGE, label="Open the document", query_params=link)
 
 st.subheader("Earlier questions")
-earlier = reads.questions(url, EARLIER_SHOWN)
+earlier = reads.questions(url, reads.data_version(url), EARLIER_SHOWN)
 if not earlier:
     st.caption("None yet: `biomine ask` records the questions it answers.")
 for asked in earlier:

@@ -15,8 +15,9 @@ QUESTIONS_SHOWN = 50
 DOCUMENT_PAGE = "views/document.py"
 
 url = database_url()
+version = reads.data_version(url)
 st.title("Ask history")
-asked = reads.questions(url, QUESTIONS_SHOWN)
+asked = reads.questions(url, version, QUESTIONS_SHOWN)
 if not asked:
     st.info('No questions asked yet: ask one with `biomine ask "..."`.')
     st.stop()
@@ -55,7 +56,7 @@ if question_id is not None:
         f"<p>Answer: <strong>{html.escape(question.label)}</strong>"
         f" ({probabilities(question.probs)})</p>"
     )
-    for answer in reads.answers(url, question_id):
+    for answer in reads.answers(url, version, question_id):
         with st.container(border=True):
             st.html(
                 answer_html(

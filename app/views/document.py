@@ -13,6 +13,7 @@ from app.highlight import Mark, highlight, legend
 from app.links import anchor, doi_url, pubmed_url
 
 url = database_url()
+version = reads.data_version(url)
 url_state.seed("doc", url_state.one("doc") or "")
 
 st.title("Document")
@@ -22,7 +23,7 @@ if not doc_id:
     st.info("Enter a document id, or open a document from the evidence of a relation.")
     st.stop()
 
-doc = reads.document(url, doc_id)
+doc = reads.document(url, version, doc_id)
 if doc is None:
     st.warning("No document with this id is stored:")
     st.text(doc_id)  # plain text: the id came from a URL anyone can write

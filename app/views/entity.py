@@ -20,6 +20,7 @@ CENTRE_COLOUR = "#ff8c42"
 DOCUMENT_PAGE = "views/document.py"
 
 url = database_url()
+version = reads.data_version(url)
 if "entity" not in st.session_state:  # a new visit: widget state was dropped, paging too
     st.session_state["entity_after"] = None
     st.session_state["entity"] = url_state.one("concept")
@@ -31,14 +32,19 @@ def _restart_documents() -> None:
 
 st.title("Entity")
 concept_id = concept_picker(
-    url, key="entity", label="Concept", empty="choose a concept", on_change=_restart_documents
+    url,
+    version,
+    key="entity",
+    label="Concept",
+    empty="choose a concept",
+    on_change=_restart_documents,
 )
 url_state.write({"concept": concept_id})
 if concept_id is None:
     st.info("Type a name or an id above, or open a concept from the Relations page.")
     st.stop()
 
-found = reads.concept(url, concept_id)
+found = reads.concept(url, version, concept_id)
 if found is None:
     st.warning("The store knows nothing of this concept:")
     st.text(concept_id)  # plain text: the id came from a URL anyone can write
@@ -110,7 +116,9 @@ with related_column:
         )
 
 st.subheader("Abstracts")
-page = reads.concept_documents(url, found.id, st.session_state["entity_after"], DOCUMENTS_SHOWN)
+page = reads.concept_documents(
+    url, version, found.id, st.session_state["entity_after"], DOCUMENTS_SHOWN
+)
 for item in page.rows:
     where = ", ".join(str(x) for x in (item.journal, item.year) if x)
     pubmed = pubmed_url(item.doc_id)

@@ -12,7 +12,8 @@ from app.database import database_url
 RUNS_SHOWN = 20
 
 url = database_url()
-stats = reads.stats(url)
+version = reads.data_version(url)
+stats = reads.stats(url, version)
 
 st.title("Overview")
 documents, abstracts, concepts, questions = st.columns(4)
@@ -50,7 +51,7 @@ for column, title, counts in (
             st.info("None stored yet.")
 
 st.subheader("Runs")
-runs = reads.runs(url, RUNS_SHOWN)
+runs = reads.runs(url, version, RUNS_SHOWN)
 if runs:
     st.dataframe(
         [

@@ -13,7 +13,7 @@ from app.database import database_url
 from app.highlight import Mark, highlight
 from app.links import anchor, pubmed_url
 from app.relations_csv import relations_csv
-from mining.store.queries import DocumentView, Evidence, RelationRow
+from mining.store.queries import SORTS, DocumentView, Evidence, RelationRow
 
 PAGE_SIZE = 50
 CSV_MAX_ROWS = 100_000  # a download beyond this would stall the app; filter first
@@ -22,6 +22,15 @@ ENTITY_PAGE = "views/entity.py"
 EVIDENCE_SHOWN = 100  # sentences listed for one pair, newest documents first
 
 Pair = tuple[str, str, str]  # head, tail, relation label
+SORT_NAMES = {
+    "abstracts": "Supporting abstracts",
+    "mentions": "Mentions",
+    "best_score": "Best score",
+    "last_year": "Latest year",
+    "head_name": "Head name (A–Z)",
+    "tail_name": "Tail name (A–Z)",
+}
+NAME_SORTS = ("head_name", "tail_name")  # their cursor holds a name, the others a number
 
 
 def _pair(row: RelationRow) -> Pair:
@@ -41,7 +50,8 @@ def _reset_paging() -> None:
 # --- state: seeded from the URL, written back after the widgets ---------------------------
 
 url = database_url()
-offered = reads.filter_options(url)
+version = reads.data_version(url)
+offered = reads.filter_options(url, version)
 # Streamlit drops a page's widget state when the user leaves it, but not the paging state
 # (no widget holds it): a return visit resets that too, to what its URL says.
 returning = "types" not in st.session_state
@@ -49,6 +59,8 @@ url_state.seed("types", [t for t in url_state.many("type") if t in offered.label
 url_state.seed("head_types", [t for t in url_state.many("head_type") if t in offered.entity_types])
 url_state.seed("tail_types", [t for t in url_state.many("tail_type") if t in offered.entity_types])
 url_state.seed("sources", [s for s in url_state.many("source") if s in offered.sources])
+url_state.seed("journals", [j for j in url_state.many("journal") if j in offered.journals])
+url_state.seed("sort", url_state.one("sort") if url_state.one("sort") in SORTS else "abstracts")
 first_year, last_year = offered.years
 has_years = first_year is not None and last_year is not None and first_year < last_year
 if has_years:
@@ -62,7 +74,11 @@ url_state.seed(
 )
 url_state.seed("concept", url_state.one("concept"))
 cursor = url_state.json_list("after", 4)
-valid_cursor = cursor and isinstance(cursor[0], int) and all(isinstance(v, str) for v in cursor[1:])
+valid_cursor = (
+    cursor
+    and url_state.sort_value(cursor[0], text=st.session_state["sort"] in NAME_SORTS)
+    and all(isinstance(v, str) for v in cursor[1:])
+)
 if returning:
     st.session_state["after"] = tuple(cursor) if valid_cursor else None
     st.session_state["earlier"] = []
@@ -80,12 +96,16 @@ with st.sidebar:
     st.multiselect("Head type", offered.entity_types, key="head_types", on_change=_reset_paging)
     st.multiselect("Tail type", offered.entity_types, key="tail_types", on_change=_reset_paging)
     concept_picker(
-        url, key="concept", label="Concept", empty="any concept", on_change=_reset_paging
+        url, version, key="concept", label="Concept", empty="any concept", on_change=_reset_paging
     )
     st.slider("Minimum score", 0.0, 1.0, step=0.05, key="min_score", on_change=_reset_paging)
     if has_years:
         st.slider("Publication years", first_year, last_year, key="years", on_change=_reset_paging)
+    st.multiselect("Journal", offered.journals, key="journals", on_change=_reset_paging)
     st.multiselect("Model", offered.sources, key="sources", on_change=_reset_paging)
+    st.selectbox(
+        "Sort by", list(SORTS), key="sort", format_func=SORT_NAMES.get, on_change=_reset_paging
+    )
 
 # The full year range filters nothing (and keeps the documents that have no year).
 years = st.session_state["years"] if has_years else None
@@ -98,11 +118,15 @@ filters = dict(
     min_score=st.session_state["min_score"] or None,
     sources=tuple(st.session_state["sources"]),
     years=tuple(narrowed) if narrowed else None,
+    journals=tuple(st.session_state["journals"]),
 )
+sort = st.session_state["sort"]
 
 # --- the table ----------------------------------------------------------------------------
 
-page = reads.relation_page(url, **filters, after=st.session_state["after"], limit=PAGE_SIZE)
+page = reads.relation_page(
+    url, version, **filters, sort=sort, after=st.session_state["after"], limit=PAGE_SIZE
+)
 if not page.rows and not any(filters.values()) and st.session_state["after"] is None:
     st.error(
         "This database holds no relations yet: run the models over it with `biomine run`, "
@@ -140,7 +164,7 @@ else:
 def _next_page() -> None:
     st.session_state["earlier"] = [*st.session_state["earlier"], st.session_state["after"]]
     last = page.next
-    st.session_state["after"] = (last.abstracts, last.head, last.tail, last.label)
+    st.session_state["after"] = (last.value, last.head, last.tail, last.label)
 
 
 def _previous_page() -> None:
@@ -162,11 +186,11 @@ def _filtered_csv() -> str:
     rows: list[RelationRow] = []
     after = None
     while len(rows) < CSV_MAX_ROWS:
-        chunk = reads.relation_page(url, **filters, after=after, limit=1000)
+        chunk = reads.relation_page(url, version, **filters, sort=sort, after=after, limit=1000)
         rows += chunk.rows
         if chunk.next is None:
             break
-        after = (chunk.next.abstracts, chunk.next.head, chunk.next.tail, chunk.next.label)
+        after = (chunk.next.value, chunk.next.head, chunk.next.tail, chunk.next.label)
     return relations_csv(rows[:CSV_MAX_ROWS])
 
 
@@ -223,7 +247,7 @@ def _evidence_html(item: Evidence, row: RelationRow | None) -> str:
 
 def _views(doc_ids: list[str]) -> list[DocumentView]:
     """The documents to download, read when the button is pressed (not on every run)."""
-    return [v for v in (reads.document(url, d) for d in doc_ids) if v is not None]
+    return [v for v in (reads.document(url, version, d) for d in doc_ids) if v is not None]
 
 
 pair = st.session_state["pair"]
@@ -231,7 +255,8 @@ if pair is not None:
     row = shown.get(pair)
     # pair_evidence takes one model: the evidence follows the Model filter when it names one.
     chosen = st.session_state["sources"]
-    items = reads.evidence(url, *pair, chosen[0] if len(chosen) == 1 else None, EVIDENCE_SHOWN)
+    model = chosen[0] if len(chosen) == 1 else None
+    items = reads.evidence(url, version, *pair, model, EVIDENCE_SHOWN)
     heading = _pair_label(pair) if row else f"{pair[0]} – {pair[2]} – {pair[1]}"
     st.html(f"<h3>Evidence: {html.escape(heading)}</h3>")
     head_link, tail_link = st.columns(2)
@@ -274,6 +299,8 @@ url_state.write(
         "concept": st.session_state["concept"],
         "min_score": str(st.session_state["min_score"]) if st.session_state["min_score"] else None,
         "source": list(st.session_state["sources"]),
+        "journal": list(st.session_state["journals"]),
+        "sort": sort if sort != "abstracts" else None,
         "after": url_state.as_json(st.session_state["after"]),
         "pair": url_state.as_json(pair),
     }

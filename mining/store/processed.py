@@ -11,7 +11,9 @@ from collections.abc import Iterator, Mapping, Sequence
 
 from sqlalchemy import Engine, delete, func, select
 
+from mining.store.data_version import bump_data_version
 from mining.store.embeddings import replace_embeddings
+from mining.store.pair_summary import relations_changing
 from mining.store.read_documents import document_from_row
 from mining.store.schema import documents, processed
 from mining.store.write_annotations import replace_annotations
@@ -105,7 +107,9 @@ def write_results(
         sources = [*entities, *relations, *(embeddings or {})]
     sources = list(dict.fromkeys(sources))
     n_entities = n_relations = 0
-    with engine.begin() as connection:
+    changing = {*doc_ids, *(e.doc_id for rows in entities.values() for e in rows)}
+    changing |= {r.doc_id for rows in relations.values() for r in rows}
+    with engine.begin() as connection, relations_changing(connection, changing):
         for source, rows in entities.items():
             n_entities += replace_annotations(connection, doc_ids, source, rows, [], run_id)[0]
         for source, rows in relations.items():
@@ -125,6 +129,7 @@ def write_results(
                     for s in sources
                 ],
             )
+        bump_data_version(connection)
     return n_entities, n_relations
 
 

@@ -32,14 +32,23 @@ from sqlalchemy import (
     literal,
     or_,
     select,
-    tuple_,
     union,
     union_all,
 )
 
 from mining.store.embeddings import VectorHit, embedding_sources, nearest_documents
 from mining.store.fulltext import SearchHit, search_documents
+from mining.store.pair_ranking import (
+    SORTS,
+    TEXT_KEY,
+    RelationCursor,
+    RelationPage,
+    RelationRow,
+    described,
+    relation_pairs,
+)
 from mining.store.read_documents import iter_documents
+from mining.store.relation_filters import RelationFilters, relation_filters
 from mining.store.schema import (
     answers,
     concepts,
@@ -65,6 +74,7 @@ __all__ = [
     "QuestionRow",
     "RelatedConcept",
     "RelationCursor",
+    "RelationFilters",
     "RelationPage",
     "RelationRow",
     "RunRow",
@@ -82,6 +92,8 @@ __all__ = [
     "pair_evidence",
     "question_answers",
     "recent_questions",
+    "SORTS",
+    "relation_filters",
     "relation_pairs",
     "search_documents",
     "store_sources",
@@ -89,168 +101,8 @@ __all__ = [
     "suggest_concepts",
 ]
 
-TEXT_KEY = "text:"  # the prefix of concept keys built from a mention's text (nlp.normalise)
 
-
-# --- relations aggregated by concept pair ----------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class RelationRow:
-    """One (head concept, tail concept, label) with the evidence for it, summed up."""
-
-    head: str
-    head_name: str | None
-    head_type: str | None
-    tail: str
-    tail_name: str | None
-    tail_type: str | None
-    label: str
-    abstracts: int  # supporting documents (distinct doc ids)
-    mentions: int  # relation rows: one per sentence/model that found it
-    best_score: float
-    mean_score: float
-    first_year: int | None
-    last_year: int | None
-
-
-@dataclass(frozen=True, slots=True)
-class RelationCursor:
-    """Where the next page starts: the sort key of the last row shown."""
-
-    abstracts: int
-    head: str
-    tail: str
-    label: str
-
-
-@dataclass(frozen=True, slots=True)
-class RelationPage:
-    rows: list[RelationRow]
-    next: RelationCursor | None  # None on the last page
-
-
-def relation_pairs(
-    engine: Engine,
-    *,
-    labels: Sequence[str] | None = None,
-    head_types: Sequence[str] | None = None,
-    tail_types: Sequence[str] | None = None,
-    concept: str | None = None,
-    min_score: float | None = None,
-    years: tuple[int | None, int | None] | None = None,
-    sources: Sequence[str] | None = None,
-    limit: int = 50,
-    after: RelationCursor | None = None,
-) -> RelationPage:
-    """Relations aggregated by concept pair and label, most supporting abstracts first
-    (ties by head, tail, label), ``limit`` a page; pass the page's ``next`` as ``after`` for
-    the following one. Filters: relation ``labels``, entity types of either side,
-    ``concept`` on either side, rows scoring at least ``min_score``, publication ``years``
-    (inclusive, either end open; documents without a year are then left out), ``sources``
-    (the models that found them)."""
-    if limit < 1:
-        raise ValueError("limit must be at least 1")
-    r = relations.alias("r")
-    head_c, tail_c = concepts.alias("hc"), concepts.alias("tc")
-    head_e, tail_e = entities.alias("he"), entities.alias("te")
-    head_type = func.coalesce(head_c.c.label, head_e.c.label)
-    tail_type = func.coalesce(tail_c.c.label, tail_e.c.label)
-    abstracts = func.count(distinct(r.c.doc_id))
-    query = (
-        select(
-            r.c.head,
-            r.c.tail,
-            r.c.label,
-            abstracts.label("abstracts"),
-            func.count().label("mentions"),
-            func.max(r.c.score).label("best_score"),
-            func.avg(r.c.score).label("mean_score"),
-            func.min(documents.c.year).label("first_year"),
-            func.max(documents.c.year).label("last_year"),
-            func.max(func.coalesce(head_c.c.name, head_e.c.text)).label("head_name"),
-            func.max(head_type).label("head_type"),
-            func.max(func.coalesce(tail_c.c.name, tail_e.c.text)).label("tail_name"),
-            func.max(tail_type).label("tail_type"),
-        )
-        .select_from(
-            r.join(documents, documents.c.id == r.c.doc_id)
-            .outerjoin(head_c, head_c.c.id == r.c.head)
-            .outerjoin(tail_c, tail_c.c.id == r.c.tail)
-            .outerjoin(head_e, head_e.c.id == r.c.head_entity_id)
-            .outerjoin(tail_e, tail_e.c.id == r.c.tail_entity_id)
-        )
-        .group_by(r.c.head, r.c.tail, r.c.label)
-        .order_by(abstracts.desc(), r.c.head, r.c.tail, r.c.label)
-        .limit(limit + 1)
-    )
-    if labels:
-        query = query.where(r.c.label.in_(labels))
-    if head_types:
-        query = query.where(head_type.in_(head_types))
-    if tail_types:
-        query = query.where(tail_type.in_(tail_types))
-    if concept is not None:
-        query = query.where(or_(r.c.head == concept, r.c.tail == concept))
-    if min_score is not None:
-        query = query.where(r.c.score >= min_score)
-    if years is not None:
-        first, last = years
-        if first is not None:
-            query = query.where(documents.c.year >= first)
-        if last is not None:
-            query = query.where(documents.c.year <= last)
-    if sources:
-        query = query.where(r.c.source.in_(sources))
-    if after is not None:
-        key = tuple_(r.c.head, r.c.tail, r.c.label)
-        query = query.having(
-            or_(
-                abstracts < after.abstracts,
-                and_(
-                    abstracts == after.abstracts, key > tuple_(after.head, after.tail, after.label)
-                ),
-            )
-        )
-    with engine.connect() as connection:
-        found = connection.execute(query).all()
-    rows = [_relation_row(row) for row in found[:limit]]
-    more = len(found) > limit
-    last_row = rows[-1] if rows else None
-    cursor = (
-        RelationCursor(last_row.abstracts, last_row.head, last_row.tail, last_row.label)
-        if more and last_row
-        else None
-    )
-    return RelationPage(rows, cursor)
-
-
-def _relation_row(row) -> RelationRow:
-    head_name, head_type = _described(row.head, row.head_name, row.head_type)
-    tail_name, tail_type = _described(row.tail, row.tail_name, row.tail_type)
-    return RelationRow(
-        head=row.head,
-        head_name=head_name,
-        head_type=head_type,
-        tail=row.tail,
-        tail_name=tail_name,
-        tail_type=tail_type,
-        label=row.label,
-        abstracts=row.abstracts,
-        mentions=row.mentions,
-        best_score=float(row.best_score),
-        mean_score=float(row.mean_score),
-        first_year=row.first_year,
-        last_year=row.last_year,
-    )
-
-
-def _described(key: str, name: str | None, kind: str | None) -> tuple[str | None, str | None]:
-    """Name and type of a concept key, falling back on what a ``text:`` key spells out."""
-    if key.startswith(TEXT_KEY) and (name is None or kind is None):
-        label, _, text = key.removeprefix(TEXT_KEY).partition(":")
-        return name or text or None, kind or label or None
-    return name, kind
+# --- relations aggregated by concept pair: pair_ranking.py, relation_filters.py ---------------
 
 
 # --- the evidence of one pair ----------------------------------------------------------
@@ -449,7 +301,7 @@ def concept_page(engine: Engine, concept_id: str, *, related_limit: int = 20) ->
     if known is None and not names and not n_docs:
         return None
     # The dictionary's name and type, else the mentions' most frequent, else the key's.
-    name, label = _described(
+    name, label = described(
         concept_id,
         known.name if known else (names[0].text if names else None),
         known.label if known else mention_label,
@@ -501,7 +353,7 @@ def _related(connection, concept_id: str) -> list[RelatedConcept]:
     )
     found = []
     for row in connection.execute(query):
-        name, kind = _described(row.other, row.name, row.type)
+        name, kind = described(row.other, row.name, row.type)
         found.append(RelatedConcept(row.other, name, kind, row.label, row.role, row.abstracts))
     return found
 
@@ -793,8 +645,9 @@ class ConceptSuggestion:
 
 
 def suggest_concepts(engine: Engine, prefix: str, *, limit: int = 10) -> list[ConceptSuggestion]:
-    """Concepts whose name, id or any mention text starts with ``prefix`` (case-insensitive),
-    most mentioned first."""
+    """Concepts whose name or id starts with ``prefix`` (case-insensitive), most mentioned
+    first (ties by id). The mention counts are kept with the concepts (``concept_mentions``):
+    a popular concept is not counted again on each keystroke."""
     prefix = prefix.strip().lower()
     if not prefix:
         return []
@@ -802,25 +655,10 @@ def suggest_concepts(engine: Engine, prefix: str, *, limit: int = 10) -> list[Co
     def starts(column):
         return func.lower(column).startswith(prefix, autoescape=True)
 
-    candidates = union(
-        select(concepts.c.id).where(starts(concepts.c.name)),
-        select(concepts.c.id).where(starts(concepts.c.id)),
-        select(entities.c.concept_id).where(
-            entities.c.concept_id.is_not(None), starts(entities.c.text)
-        ),
-    ).subquery()
-    counts = (
-        select(entities.c.concept_id, func.count().label("n"))
-        .where(entities.c.concept_id.in_(select(candidates.c[0])))
-        .group_by(entities.c.concept_id)
-        .subquery()
-    )
-    mentions = func.coalesce(counts.c.n, 0)
     query = (
-        select(concepts.c.id, concepts.c.name, concepts.c.label, mentions.label("mentions"))
-        .select_from(concepts.outerjoin(counts, counts.c.concept_id == concepts.c.id))
-        .where(concepts.c.id.in_(select(candidates.c[0])))
-        .order_by(mentions.desc(), concepts.c.id)
+        select(concepts.c.id, concepts.c.name, concepts.c.label, concepts.c.mentions)
+        .where(or_(starts(concepts.c.name), starts(concepts.c.id)))
+        .order_by(concepts.c.mentions.desc(), concepts.c.id)
         .limit(limit)
     )
     with engine.connect() as connection:

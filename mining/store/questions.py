@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import Engine
 
+from mining.store.data_version import bump_data_version
 from mining.store.schema import SOURCE_MAX, questions
 from mining.store.schema import answers as answers_table
 from mining.types import ANSWER_LABELS as LABELS
@@ -51,6 +52,7 @@ def write_question(
                 for rank, (answer, score) in enumerate(answers, start=1)
             ]
             connection.execute(answers_table.insert(), rows)
+        bump_data_version(connection)
     return question_id
 
 

@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import Engine, select, update
 
+from mining.store.data_version import bump_data_version
 from mining.store.schema import runs
 
 RUNNING, DONE, FAILED, INTERRUPTED = "running", "done", "failed", "interrupted"
@@ -39,6 +40,7 @@ def start_run(engine: Engine, kind: str, source: str, config: dict) -> int:
                 status=RUNNING,
             )
         )
+        bump_data_version(connection)  # the app lists runs
         return result.inserted_primary_key[0]
 
 
@@ -49,6 +51,7 @@ def finish_run(engine: Engine, run_id: int, counts: dict, status: str = DONE) ->
             .where(runs.c.id == run_id)
             .values(counts=counts, finished_at=datetime.now(UTC), status=status)
         )
+        bump_data_version(connection)
 
 
 def mark_interrupted_runs(engine: Engine) -> list[int]:
@@ -66,6 +69,7 @@ def mark_interrupted_runs(engine: Engine) -> list[int]:
                 .where(runs.c.id.in_(dead), runs.c.status == RUNNING)
                 .values(status=INTERRUPTED, finished_at=datetime.now(UTC))
             )
+            bump_data_version(connection)
     return dead
 
 

@@ -7,6 +7,8 @@ from collections.abc import Iterable, Sequence
 from sqlalchemy import Connection, delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 
+from mining.store.concept_mentions import count_added, delete_entities
+from mining.store.pair_summary import concepts_added, lock_summary
 from mining.store.schema import answers, concepts, entities, relations
 from mining.types import Document, Entity, Relation
 
@@ -30,12 +32,15 @@ def replace_annotations(
 ) -> tuple[int, int]:
     """Swap one model's rows for these documents: re-running a model never duplicates.
     The answers of asked questions (``questions``) are a record of what was asked and stay;
-    they go only with their question or a newer version of their document."""
-    for table in (relations, answers, entities):
+    they go only with their question or a newer version of their document. Run it inside
+    ``pair_summary.relations_changing`` over ``doc_ids``: deleting mentions deletes the
+    relations (of any model) read from them."""
+    for table in (relations, answers):
         statement = delete(table).where(table.c.doc_id.in_(doc_ids), table.c.source == source)
         if table is answers:
             statement = statement.where(answers.c.question_id.is_(None))
         connection.execute(statement)
+    delete_entities(connection, entities.c.doc_id.in_(doc_ids), entities.c.source == source)
     return write_annotations(connection, new_entities, new_relations, run_id)
 
 
@@ -45,9 +50,14 @@ def write_annotations(
     new_relations: Sequence[Relation],
     run_id: int | None = None,
 ) -> tuple[int, int]:
+    """Insert entities (and their concepts) and relations. Relations must be written inside
+    ``pair_summary.relations_changing`` over their documents, which keeps the summary."""
+    if new_entities or new_relations:
+        lock_summary(connection)  # before any row lock this write takes (PostgreSQL)
     if new_entities:
         connection.execute(entities.insert(), [_entity_row(e, run_id) for e in new_entities])
         _add_concepts(connection, new_entities)
+        count_added(connection, new_entities)
     if new_relations:
         ids = _mention_ids(connection, new_relations)
         rows = [_relation_row(r, ids, run_id) for r in new_relations]
@@ -113,6 +123,8 @@ def _relation_row(r: Relation, mention_ids: dict[tuple, int], run_id: int | None
 
 
 def _add_concepts(connection: Connection, mentions: Iterable[Entity]) -> None:
+    """Concepts rows for the concept ids not seen before (the first mention names them); the
+    relation pairs already stored on such a key take its name and type."""
     rows: dict[str, dict] = {}
     for e in mentions:
         if e.concept_id and e.concept_id not in rows:
@@ -120,5 +132,11 @@ def _add_concepts(connection: Connection, mentions: Iterable[Entity]) -> None:
     if not rows:
         return
     dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
-    statement = dialect.insert(concepts).on_conflict_do_nothing(index_elements=["id"])
-    connection.execute(statement, list(rows.values()))
+    statement = (
+        dialect.insert(concepts)
+        .on_conflict_do_nothing(index_elements=["id"])
+        .returning(concepts.c.id)
+    )
+    added = connection.execute(statement, list(rows.values())).scalars().all()
+    if added:
+        concepts_added(connection, {i: (rows[i]["name"], rows[i]["label"]) for i in added})

@@ -17,8 +17,11 @@ from itertools import islice
 from sqlalchemy import Connection, Engine, bindparam, delete, select, update
 
 from mining.errors import InputError, OnError, report
+from mining.store.concept_mentions import delete_entities
+from mining.store.data_version import bump_data_version
 from mining.store.fulltext import index_documents, unindex_documents
 from mining.store.json_values import encode_json
+from mining.store.pair_summary import lock_summary, relations_changing
 from mining.store.schema import (
     CONCEPT_MAX,
     DERIVED_TABLES,
@@ -26,6 +29,7 @@ from mining.store.schema import (
     LABEL_MAX,
     SOURCE_MAX,
     documents,
+    entities,
 )
 from mining.store.write_annotations import insert_annotations
 from mining.types import Deletion, Document, Entity, Relation
@@ -175,15 +179,23 @@ def _store_batch(
         else:
             replaced_rows.append(row)
         written.append(item)
-    if deletions:
-        counts.deleted = _delete_documents(connection, deletions)
-    if replaced_rows:
-        _replace_documents(connection, replaced_rows)
-    if new_rows:
-        connection.execute(documents.insert(), new_rows)
-    index_documents(connection, [row["id"] for row in replaced_rows + new_rows])
-    counts.inserted, counts.replaced = len(new_rows), len(replaced_rows)
-    counts.entities, counts.relations = insert_annotations(connection, written)
+    replaced = [row["id"] for row in replaced_rows]
+    if deletions or replaced or any(doc.entities or doc.relations for doc in written):
+        lock_summary(connection)  # first: before this batch holds any row lock (PostgreSQL)
+    # The relations that go (with a deleted or replaced document) or come (gold ones).
+    changing = [*deletions, *replaced, *(doc.id for doc in written if doc.relations)]
+    with relations_changing(connection, changing):
+        if deletions:
+            counts.deleted = _delete_documents(connection, deletions)
+        if replaced_rows:
+            _replace_documents(connection, replaced_rows)
+        if new_rows:
+            connection.execute(documents.insert(), new_rows)
+        index_documents(connection, [row["id"] for row in replaced_rows + new_rows])
+        counts.inserted, counts.replaced = len(new_rows), len(replaced_rows)
+        counts.entities, counts.relations = insert_annotations(connection, written)
+    if counts.deleted or written:
+        bump_data_version(connection)
     return counts
 
 
@@ -220,7 +232,10 @@ def _document_row(doc: Document, source_file: str | None, now: datetime) -> dict
 
 def _drop_derived(connection: Connection, ids: list[str]) -> None:
     for table in DERIVED_TABLES:
-        connection.execute(delete(table).where(table.c.doc_id.in_(ids)))
+        if table is entities:
+            delete_entities(connection, entities.c.doc_id.in_(ids))  # keeps concept counts
+        else:
+            connection.execute(delete(table).where(table.c.doc_id.in_(ids)))
 
 
 def _delete_documents(connection: Connection, ids: list[str]) -> int:

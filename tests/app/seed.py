@@ -13,6 +13,7 @@ HOSTILE_TITLE = "<script>alert(1)</script>"
 HOSTILE_NAME = '"><img src=x onerror=alert(1)>'
 HOSTILE_CONCEPT = "D999999"
 QUESTION = "Does lithium cause polyuria?"
+JOURNAL, OTHER_JOURNAL = "J Test", "J Neurology"
 
 
 def sentence_document(
@@ -25,9 +26,10 @@ def sentence_document(
     score: float,
     source: str = MODEL,
     label: str = "CID",
+    journal: str = JOURNAL,
 ) -> Document:
     """A document whose abstract is one sentence relating a chemical to a disease."""
-    doc = Document(doc_id, title, sentence, meta={"year": year, "journal": "J Test"})
+    doc = Document(doc_id, title, sentence, meta={"year": year, "journal": journal})
     text, start = doc.text, len(title) + 1
     (chem, chem_id), (dis, dis_id) = chemical, disease
     c0 = text.index(chem, start)
@@ -43,8 +45,8 @@ def sentence_document(
 
 def seed_store(path) -> str:
     """Four documents: lithium–polyuria (CID) twice, haloperidol–dyskinesia once (another
-    model, a low score), one hostile document, and a question asked of them; returns the
-    database URL."""
+    model, a low score, another journal), one hostile document, and a question asked of
+    them; returns the database URL."""
     url = f"sqlite:///{path}"
     engine = open_database(url)
     lithium, polyuria = ("Lithium", "D008094"), ("polyuria", "D011141")
@@ -60,7 +62,7 @@ def seed_store(path) -> str:
         sentence_document(
             "pmid:103", "Haloperidol study", "Haloperidol induced dyskinesia.",
             ("Haloperidol", "D006220"), ("dyskinesia", "D004409"), 1999, 0.4,
-            source=OTHER_MODEL,
+            source=OTHER_MODEL, journal=OTHER_JOURNAL,
         ),
         sentence_document(
             "pmid:104", HOSTILE_TITLE, f"Exposure to {HOSTILE_NAME} caused nephrotoxicity.",

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from tests.app.conftest import page_html
-from tests.app.seed import OTHER_MODEL
+from tests.app.seed import OTHER_JOURNAL, OTHER_MODEL
 
 LITHIUM_POLYURIA = ("D008094", "D011141", "CID")
 
@@ -126,3 +126,44 @@ def test_evidence_follows_a_single_model_filter(app):
     app.query_params["source"] = OTHER_MODEL  # which did not find this pair
     at = app.run()
     assert "No stored relation rows support this pair." in [i.value for i in at.info]
+
+
+def test_journal_filter(app):
+    at = app.run()
+    assert at.multiselect(key="journals").options == ["J Neurology", "J Test"]
+    at.multiselect(key="journals").set_value([OTHER_JOURNAL]).run()
+    assert heads(at) == ["D006220"]  # haloperidol's abstract is the only one in it
+    assert at.query_params["journal"] == OTHER_JOURNAL
+    at.multiselect(key="journals").set_value([]).run()
+    assert len(heads(at)) == 3 and "journal" not in at.query_params
+
+
+def test_sorts_reorder_the_rows(app):
+    at = app.run()
+    assert heads(at) == ["D008094", "D006220", "D999999"]  # abstracts 2, 1, 1 (ties by id)
+    at.selectbox(key="sort").set_value("best_score").run()
+    assert heads(at) == ["D008094", "D999999", "D006220"]  # best scores 0.9, 0.7, 0.4
+    assert at.query_params["sort"] == "best_score"
+    at.selectbox(key="sort").set_value("head_name").run()
+    # '"><img ...' sorts before "haloperidol", which sorts before "lithium" (case folded)
+    assert heads(at) == ["D999999", "D006220", "D008094"]
+    at.selectbox(key="sort").set_value("abstracts").run()
+    assert "sort" not in at.query_params
+
+
+def test_a_sort_and_its_cursor_from_the_url(app):
+    app.query_params["sort"] = "head_name"
+    app.query_params["after"] = json.dumps(["haloperidol", "D006220", "D004409", "CID"])
+    at = app.run()
+    assert not at.exception
+    assert at.selectbox(key="sort").value == "head_name"
+    assert heads(at) == ["D008094"]  # the page after haloperidol's row
+
+
+@pytest.mark.parametrize("sort, value", [("head_name", 2), ("best_score", "lithium")])
+def test_a_cursor_that_does_not_fit_its_sort_is_ignored(app, sort, value):
+    app.query_params["sort"] = sort
+    app.query_params["after"] = json.dumps([value, "D006220", "D004409", "CID"])
+    at = app.run()
+    assert not at.exception and not at.error
+    assert len(heads(at)) == 3
