@@ -74,10 +74,9 @@ def build_with_records(
 
     names, evidence = _read_indexing(engine, batch_size, counts)
     typed = evidence.types(gold_types(gold_counts))
-    rule_counts = Counter(rule for _, rule in typed.values())
-    counts["typed ids"] = {f"{label} by {rule}": n for (label, rule), n in sorted(
-        Counter(typed.values()).items())}  # fmt: skip
-    counts["typed ids, all"] = sum(rule_counts.values())
+    by_rule = sorted(Counter(typed.values()).items())
+    counts["typed ids"] = {f"{label} by {rule}": n for (label, rule), n in by_rule}
+    counts["typed ids, all"] = len(typed)
     counts["untyped ids"] = len(evidence.seen) - len(typed)
 
     record_rows, inverted = _name_rows(names, typed, ConceptNormaliser(gold_rows))
