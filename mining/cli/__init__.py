@@ -10,6 +10,7 @@ import typer
 from mining.cli import (
     annotate,
     ask,
+    concepts_build,
     embed,
     eval_ner,
     eval_qa,
@@ -86,6 +87,7 @@ GROUPS = {
             train_concepts,
         ),
     ),
+    "concepts": ("Build concept dictionaries (mention text -> MeSH id).", (concepts_build,)),
 }
 for group, (group_help, modules) in GROUPS.items():
     sub = typer.Typer(name=group, help=group_help, no_args_is_help=True)

@@ -62,7 +62,6 @@ _UNUSED = [
     for tag in (
         b"AffiliationInfo",
         b"MedlineJournalInfo",
-        b"ChemicalList",
         b"CommentsCorrectionsList",
         b"History",
     )
@@ -278,6 +277,7 @@ class _Parts(NamedTuple):
     pubdate: Any
     authors: Any  # AuthorList
     mesh: Any  # MeshHeadingList
+    chemicals: Any  # ChemicalList
     keyword_lists: list[Any]
     publication_types: list[Any]
     languages: list[Any]
@@ -305,6 +305,7 @@ def _article_parts(root: Any) -> _Parts | None:
         pubdate=_children(journal.get("JournalIssue")).get("PubDate"),
         authors=parts.get("AuthorList"),
         mesh=fields.get("MeshHeadingList"),
+        chemicals=fields.get("ChemicalList"),
         keyword_lists=list(citation.iterchildren("KeywordList")),
         publication_types=list(_each(parts.get("PublicationTypeList"))),
         languages=list(article.iterchildren("Language")),
@@ -330,6 +331,7 @@ def _book_parts(root: Any) -> _Parts | None:
         pubdate=book.get("PubDate"),
         authors=_child(document, "AuthorList"),  # the first; editors may follow
         mesh=None,
+        chemicals=None,
         keyword_lists=list(document.iterchildren("KeywordList")),
         publication_types=list(document.iterchildren("PublicationType")),
         languages=list(document.iterchildren("Language")),
@@ -353,6 +355,7 @@ def _document(parts: _Parts) -> Document | None:
         "journal": parts.journal,
         "year": _year(parts.pubdate),
         "mesh": _mesh(parts.mesh),
+        "chemicals": _chemicals(parts.chemicals),
         "keywords": [_flat(keyword) for keywords in parts.keyword_lists for keyword in keywords],
         "authors": _authors(parts.authors),
         "doi": _doi(parts),
@@ -449,6 +452,26 @@ def _mesh(heading_list: Any) -> list[dict[str, Any]]:
         elif headings:
             headings[-1]["qualifiers"].append({"ui": ui, "name": name, "major": major})
     return headings
+
+
+def _chemicals(chemical_list: Any) -> list[dict[str, Any]]:
+    """Substances NLM indexed the record with: MeSH descriptors (D...) and supplementary
+    concepts (C...) with their registry number (CAS, EC, or "0" when there is none)."""
+    chemicals = []
+    for chemical in _each(chemical_list):
+        fields = _children(chemical)
+        name = fields.get("NameOfSubstance")
+        if name is None:
+            continue
+        registry = fields.get("RegistryNumber")
+        chemicals.append(
+            {
+                "ui": name.get("UI"),
+                "name": _flat(name),
+                "registry": _text(registry) if registry is not None else None,
+            }
+        )
+    return chemicals
 
 
 def _authors(author_list: Any) -> list[str]:

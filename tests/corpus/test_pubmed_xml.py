@@ -72,6 +72,7 @@ def test_sample_counts_match_the_manifest(sample):
     assert sum(bool(doc.abstract) for doc in docs) == 109
     assert sum(bool(doc.meta["sections"]) for doc in docs) == 18
     assert sum(bool(doc.meta["mesh"]) for doc in docs) == 149
+    assert sum(len(doc.meta["chemicals"]) for doc in docs) == 342
 
 
 def test_sample_matches_an_independent_reading(sample):
@@ -94,6 +95,15 @@ def test_sample_matches_an_independent_reading(sample):
         headings = citation.findall("MeshHeadingList/MeshHeading/DescriptorName")
         assert [(m["ui"], m["descriptor"]) for m in doc.meta["mesh"]] == [
             (d.get("UI"), d.text) for d in headings
+        ]
+        substances = citation.findall("ChemicalList/Chemical")
+        assert doc.meta["chemicals"] == [
+            {
+                "ui": c.find("NameOfSubstance").get("UI"),
+                "name": c.findtext("NameOfSubstance"),
+                "registry": c.findtext("RegistryNumber"),
+            }
+            for c in substances
         ]
         assert doc.meta["journal"] == article.findtext("Journal/Title")
 
@@ -150,6 +160,12 @@ def test_fields_of_a_full_record():
     record = article("42", extra=extra).replace(
         "</Article>\n</MedlineCitation>",
         """</Article>
+<ChemicalList>
+  <Chemical><RegistryNumber>Q20Q21Q62J</RegistryNumber>
+    <NameOfSubstance UI="D002945">Cisplatin</NameOfSubstance></Chemical>
+  <Chemical><RegistryNumber>0</RegistryNumber>
+    <NameOfSubstance UI="C000589078">a <i>supplementary</i> concept</NameOfSubstance></Chemical>
+</ChemicalList>
 <MeshHeadingList>
   <MeshHeading><DescriptorName UI="D002945" MajorTopicYN="N">Cisplatin</DescriptorName>
     <QualifierName UI="Q000009" MajorTopicYN="Y">adverse effects</QualifierName></MeshHeading>
@@ -177,6 +193,10 @@ def test_fields_of_a_full_record():
                 "qualifiers": [{"ui": "Q000009", "name": "adverse effects", "major": True}],
             },
             {"ui": "D006801", "descriptor": "Humans", "major": True, "qualifiers": []},
+        ],
+        "chemicals": [
+            {"ui": "D002945", "name": "Cisplatin", "registry": "Q20Q21Q62J"},
+            {"ui": "C000589078", "name": "a supplementary concept", "registry": "0"},
         ],
         "keywords": ["renal", "platinum"],
         "authors": ["Smith JA", "The Example Consortium"],
