@@ -152,13 +152,14 @@ def run(
 def _documents(inputs: list[str], db: str | None, use_db: bool):
     """The documents to read on each pass (the store's, then the files'), and their names."""
     from mining.ingest import expand_inputs
+    from mining.store.database import resolve_url
     from mining.store.queries import iter_documents
     from mining.train.pretrain_text import read_corpora
 
     names = list(expand_inputs(inputs)) if inputs else []
     files = read_corpora(names) if names else None
     engine = read_database(db) if use_db else None
-    sources = ([f"database {shown(engine.url)}"] if engine is not None else []) + names
+    sources = ([f"database {shown(resolve_url(db))}"] if use_db else []) + names
 
     def documents():
         if engine is not None:

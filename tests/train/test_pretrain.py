@@ -182,3 +182,72 @@ def test_pretrained_folder_is_a_base_for_train_ner(shared_data, tmp_path):
     assert result.exit_code == 0, result.output
     trained = json.loads((ner / "training_metrics.json").read_text())
     assert trained["config"]["base"] == str(out) and trained["best_epoch"] == 1
+
+
+class Killed(Exception):
+    """The process dying mid-run."""
+
+
+def test_a_killed_run_resumes_to_the_encoder_of_a_run_never_stopped(tmp_path, corpus, base):
+    from mining.train import pretrain_models
+
+    options = dict(max_steps=6, grad_accum=2, batch_size=4, save_every=2)
+    whole = pretrain(config(tmp_path / "whole", base, **options), read_corpora([corpus]))
+
+    out = tmp_path / "killed"
+    forward, calls = pretrain_models.Electra.forward, [0]
+
+    def dying(self, ids, attention, generator=None):
+        if generator is None:  # a training batch, not the held-out evaluation
+            calls[0] += 1
+            if calls[0] == 10:  # the second batch of step 5: after the step-4 checkpoint
+                raise Killed
+        return forward(self, ids, attention, generator)
+
+    pretrain_models.Electra.forward = dying
+    try:
+        with pytest.raises(Killed):
+            pretrain(config(out, base, **options), read_corpora([corpus]))
+    finally:
+        pretrain_models.Electra.forward = forward
+    assert not (out / "model.safetensors").exists()
+    resumed = pretrain(config(out, base, resume=True, **options), read_corpora([corpus]))
+    assert resumed["resumed_from"].endswith("step-00000004.pt")
+    assert resumed["steps"] == whole["steps"] == 6
+    assert resumed["tokens_seen"] == whole["tokens_seen"]  # the tallies came back too
+    # Masks, generator samples, dropout, batches and optimiser went on as never stopped.
+    a, b = encoder_state(tmp_path / "whole"), encoder_state(out)
+    assert all(torch.equal(a[k], b[k]) for k in a)
+    assert resumed["held_out"] == whole["held_out"]
+
+
+def test_a_fresh_run_replaces_old_checkpoints_and_resume_goes_on_past_them(tmp_path, corpus, base):
+    out = tmp_path / "out"
+    pretrain(config(out, base, max_steps=3, save_every=2), read_corpora([corpus]))
+    assert sorted(p.name for p in (out / "checkpoints").iterdir()) == [
+        "step-00000002.pt", "step-00000003.pt",
+    ]  # fmt: skip
+    # A longer budget on --resume: 3 more steps from the end of the first run.
+    metrics = pretrain(config(out, base, max_steps=6, resume=True), read_corpora([corpus]))
+    assert metrics["steps"] == 6 and metrics["resumed_from"].endswith("step-00000003.pt")
+    pretrain(config(out, base, max_steps=1), read_corpora([corpus]))
+    assert [p.name for p in (out / "checkpoints").iterdir()] == ["step-00000001.pt"]
+
+
+def test_the_stored_documents_are_text_to_pretrain_on(tmp_path, corpus, base):
+    from mining.ingest import ingest
+    from mining.store.database import open_database
+
+    url = f"sqlite:///{tmp_path / 'store.db'}"
+    engine = open_database(url)
+    ingest(engine, [str(corpus)])
+    engine.dispose()
+    out = tmp_path / "out"
+    args = [
+        "pretrain", "--db", url, "--out", str(out), "--base", str(base), "--objective", "mlm",
+        "--max-tokens", "32", "--max-steps", "2", "--threads", "1", "--device", "cpu",
+    ]  # fmt: skip
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    metrics = json.loads((out / "pretrain_metrics.json").read_text())
+    assert metrics["sources"] == [f"database {url}"] and metrics["steps"] == 2
