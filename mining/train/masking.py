@@ -91,7 +91,8 @@ def sample_tokens(logits, generator=None):
         logits = logits.detach().float()
         dev = generator_device(generator, logits)
         u = torch.rand(logits.shape, generator=generator, device=dev).to(logits.device)
-        gumbel = -torch.log(-torch.log(u.clamp_min(1e-9)).clamp_min(1e-9))
+        exponential = (-torch.log(u.clamp_min(1e-12))).clamp_min(1e-12)
+        gumbel = -torch.log(exponential)
         return (logits + gumbel).argmax(-1)
 
 

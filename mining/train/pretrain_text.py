@@ -33,14 +33,18 @@ TOKENIZE_BATCH = 256
 def read_corpora(names: Sequence[str | Path]) -> Documents:
     """The documents of corpus files and folders in any format ``biomine ingest`` reads,
     re-read on each call; a missing input is an ``InputError`` now, a bad record is logged
-    and skipped (and counted in the warning), deletions in PubMed update files are ignored."""
+    and skipped (and counted in the warning), deletions in PubMed update files are ignored.
+    A document id met again (the same abstract in a corpus' PubTator and BioC copies) is
+    read once: the first one counts. The ids seen are held for the pass, so a whole PubMed
+    baseline is better ingested into the store (which keeps one version a document) and
+    read from there."""
     names = [str(n) for n in names]
     for name in names:
         if not Path(name).exists():
             raise InputError(name, "no such file or folder")
 
     def documents() -> Iterator[Document]:
-        skipped = 0
+        skipped, seen, repeated = 0, set(), 0
 
         def note(error: InputError) -> None:
             nonlocal skipped
@@ -51,9 +55,15 @@ def read_corpora(names: Sequence[str | Path]) -> Documents:
         for name in names:
             for item in read_any(name, on_error=note):
                 if isinstance(item, Document):
+                    if item.id in seen:
+                        repeated += 1
+                        continue
+                    seen.add(item.id)
                     yield item
         if skipped:
             log.warning("%d bad records skipped", skipped)
+        if repeated:
+            log.info("%d documents met again under an id already read: read once", repeated)
 
     return documents
 

@@ -251,3 +251,41 @@ def test_the_stored_documents_are_text_to_pretrain_on(tmp_path, corpus, base):
     assert result.exit_code == 0, result.output
     metrics = json.loads((out / "pretrain_metrics.json").read_text())
     assert metrics["sources"] == [f"database {url}"] and metrics["steps"] == 2
+
+
+def test_bf16_autocast_runs_where_asked(tmp_path, corpus, base):
+    """The GPU path's autocast, here on the CPU (which has bf16 autocast too)."""
+    out = tmp_path / "bf16"
+    metrics = pretrain(config(out, base, max_steps=2, dtype="bf16"), read_corpora([corpus]))
+    assert metrics["config"]["bf16"] is True and metrics["config"]["device"] == "cpu"
+    assert metrics["held_out"]["mlm_loss"] > 0
+    # The folder is written in fp32 whatever the autocast.
+    assert encoder_state(out)["embeddings.word_embeddings.weight"].dtype == torch.float32
+
+
+def test_windows_cut_whole_documents_and_repeated_ids_are_read_once(tmp_path, corpus, base):
+    from mining.corpus.jsonl import write_jsonl
+    from mining.corpus.pubtator import read_pubtator
+    from mining.nlp.model_folder import load_fast_tokenizer
+    from mining.train.pretrain_text import WindowStream, document_windows
+
+    copy = tmp_path / "copy.jsonl"
+    with open(copy, "w") as f:
+        write_jsonl(read_pubtator(str(corpus)), f)
+    docs = list(read_corpora([corpus, copy])())
+    assert len(docs) == 60 and len({d.id for d in docs}) == 60
+    tokenizer = load_fast_tokenizer(str(base))
+    windows = list(document_windows(tokenizer, docs[:5], max_tokens=16))
+    for doc in docs[:5]:
+        mine = [ids for doc_id, ids in windows if doc_id == doc.id]
+        words = tokenizer(doc.text, add_special_tokens=False)["input_ids"]
+        assert [i for w in mine for i in w[1:-1]] == words  # every token once, in order
+        assert all(len(w) <= 16 and w[0] == 2 and w[-1] == 3 for w in mine)  # [CLS] .. [SEP]
+    stream = WindowStream(read_corpora([corpus]), tokenizer, 16, held_out_share=0.1, buffer=7)
+    scan = stream.scan(eval_limit=1000, count=True)
+    batches = list(stream.batches(random.Random(0), 4))
+    assert sum(len(b) for b in batches) == scan.train_windows
+    assert len(batches) == stream.batch_count(scan.train_windows, 4)
+    # No held-out window is trained on (full windows: a short tail may recur by chance).
+    held = {tuple(w) for w in scan.eval_windows if len(w) == 16}
+    assert held and not held & {tuple(w) for b in batches for w in b}
