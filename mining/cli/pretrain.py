@@ -96,7 +96,8 @@ def run(
         int | None, typer.Option(min=1, help="Stop after this many optimiser steps.")
     ] = None,
     max_minutes: Annotated[
-        float | None, typer.Option(help="Stop after the step that passes this budget.")
+        float | None,
+        typer.Option(help="Stop after the step that passes this budget (each run its own)."),
     ] = None,
     save_every: Annotated[
         int, typer.Option(min=0, help="Checkpoint every this many steps (0: only at the end).")

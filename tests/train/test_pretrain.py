@@ -148,9 +148,9 @@ def test_bad_inputs_end_in_one_message_naming_them(tmp_path, corpus, base):
     assert nothing.exit_code == 2 and "--input" in nothing.stderr
 
 
-def test_pretrained_folder_is_a_base_for_train_ner(shared_data, tmp_path):
+def test_pretrained_folder_is_a_base_for_train_ner_and_re(shared_data, tmp_path):
     """A tiny from-scratch ELECTRA run on real BC5CDR abstracts (with MiniLM's tokenizer),
-    then `train ner --base` on it."""
+    then `train ner --base` and `train re --base` on it."""
     pytest.importorskip("peft")
     from mining.nlp.model_folder import resolve_base
 
@@ -182,6 +182,17 @@ def test_pretrained_folder_is_a_base_for_train_ner(shared_data, tmp_path):
     assert result.exit_code == 0, result.output
     trained = json.loads((ner / "training_metrics.json").read_text())
     assert trained["config"]["base"] == str(out) and trained["best_epoch"] == 1
+    relations = tmp_path / "re"
+    args = [
+        "train", "re", "--task", "cdr", "--base", str(out), "--train", str(sample),
+        "--dev", str(sample), "--out", str(relations), "--epochs", "1", "--limit-docs", "2",
+        "--threads", "1",
+    ]  # fmt: skip
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert json.loads((relations / "training_metrics.json").read_text())["config"]["base"] == str(
+        out
+    )
 
 
 class Killed(Exception):
