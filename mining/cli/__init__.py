@@ -18,6 +18,7 @@ from mining.cli import (
     eval_retrieval,
     export,
     ingest,
+    pretrain,
     run,
     search,
     stats,
@@ -69,7 +70,7 @@ def _options(
     pass
 
 
-for module in (ingest, run, embed, ask, stats, search, export, annotate, ui):
+for module in (ingest, run, embed, ask, stats, search, export, annotate, pretrain, ui):
     app.command(module.NAME, help=module.run.__doc__)(module.run)
 
 # Command groups (`biomine eval ner`, `biomine eval re`): one module per command.

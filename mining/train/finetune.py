@@ -69,7 +69,8 @@ def warm_start(model, adapter_dir: str | Path) -> None:
 
 
 def optimiser(model, lr: float, total_steps: int, warmup_share: float = 0.06):
-    """AdamW (weight decay 0.01 on matrices) with linear warm-up and decay."""
+    """AdamW (weight decay 0.01 on matrices) with linear warm-up and decay; ``warmup_share``
+    below 1 is a share of ``total_steps``, from 1 up a number of steps."""
     import torch
 
     decay = [p for p in model.parameters() if p.requires_grad and p.ndim > 1]
@@ -77,7 +78,8 @@ def optimiser(model, lr: float, total_steps: int, warmup_share: float = 0.06):
     opt = torch.optim.AdamW(
         [{"params": decay, "weight_decay": 0.01}, {"params": no_decay, "weight_decay": 0.0}], lr=lr
     )
-    warmup = max(1, int(warmup_share * total_steps))
+    warmup = int(warmup_share) if warmup_share >= 1 else int(warmup_share * total_steps)
+    warmup = max(1, warmup)
 
     def lr_at(step: int) -> float:
         if step < warmup:

@@ -1,6 +1,8 @@
 """The one training loop (``mining.train.loop``) on a tiny 2-layer BERT token classifier built
 from a config: the loss falls, the time budget stops it, the best scored epoch's weights are
-the ones left in the model, and the weight average is kept only when it scores higher."""
+the ones left in the model, and the weight average is kept only when it scores higher;
+gradient accumulation equals the larger batch, a step budget stops inside an epoch, and a
+run killed after a checkpoint resumes to the very weights of a run never stopped."""
 
 from __future__ import annotations
 
@@ -14,21 +16,21 @@ from mining.train.loop import AVERAGE, LAST, Evaluation, LoopConfig, Trainer  # 
 VOCAB, LENGTH, N = 24, 8, 64
 
 
-def tiny_bert():
+def tiny_bert(dropout: float = 0.0):
     from transformers import BertConfig, BertForTokenClassification
 
     config = BertConfig(
         vocab_size=VOCAB, hidden_size=16, num_hidden_layers=2, num_attention_heads=2,
         intermediate_size=32, max_position_embeddings=LENGTH, num_labels=2,
-        hidden_dropout_prob=0.0, attention_probs_dropout_prob=0.0,
+        hidden_dropout_prob=dropout, attention_probs_dropout_prob=dropout,
     )  # fmt: skip
     return BertForTokenClassification(config)
 
 
-def task(config: LoopConfig):
+def task(config: LoopConfig, dropout: float = 0.0):
     """A trainer, a fresh model and the data of a learnable task (label: token id is odd)."""
     trainer = Trainer(config)
-    model = tiny_bert()
+    model = tiny_bert(dropout)
     ids = torch.randint(0, VOCAB, (N, LENGTH), generator=torch.Generator().manual_seed(0))
     labels = ids % 2
 
@@ -42,7 +44,7 @@ def task(config: LoopConfig):
     def loss(model, batch):
         return model(input_ids=batch[0], labels=batch[1]).loss
 
-    total = -(-N // config.batch_size) * config.epochs
+    total = -(-N // config.batch_size) // config.grad_accum * config.epochs
     return trainer, model, {"batches": batches, "loss": loss, "total_steps": total}
 
 
@@ -124,3 +126,79 @@ def test_the_weight_average_is_kept_only_when_it_scores_higher(average_wins):
     kept = AVERAGE if average_wins else LAST
     assert fit.weights == kept
     assert same(trainable_state(model), states[3, kept])
+
+
+def test_accumulating_two_half_batches_is_one_step_of_the_whole_batch():
+    runs = {}
+    for accum, size in ((1, 16), (2, 8), (4, 4)):
+        trainer, model, parts = task(
+            LoopConfig(epochs=2, lr=1e-2, batch_size=size, grad_accum=accum)
+        )
+        fit = trainer.fit(model, **parts)
+        assert fit.steps == 2 * N // 16 and fit.stopped == "epochs"
+        runs[accum] = trainable_state(model)
+    for accum in (2, 4):  # the same shuffled order, cut finer: the same mean gradients
+        assert all(torch.allclose(runs[1][k], runs[accum][k], atol=1e-5) for k in runs[1])
+
+
+def test_max_steps_stops_inside_an_epoch_and_scores_it():
+    trainer, model, parts = task(LoopConfig(epochs=5, lr=1e-2, batch_size=8, max_steps=11))
+    scored = []
+
+    def evaluate(model, epoch, weights):
+        scored.append(epoch)
+        return Evaluation(float(epoch), {})
+
+    fit = trainer.fit(model, **parts, evaluate=evaluate)
+    assert fit.steps == 11 and fit.stopped == "max_steps"
+    assert scored == [1, 2] and [row["step"] for row in fit.history] == [8, 11]
+
+
+class Killed(Exception):
+    """The process dying mid-run (a wall-time limit, a pre-empted GPU)."""
+
+
+def test_a_run_killed_after_a_checkpoint_resumes_to_the_weights_of_one_never_stopped(tmp_path):
+    def config(folder, resume=False):
+        # 8 batches an epoch, 2 a step: 4 steps an epoch, 12 in all; checkpoints every 3.
+        return LoopConfig(
+            epochs=3, lr=1e-2, batch_size=8, grad_accum=2, ema=0.9, seed=3, log_every=3,
+            checkpoints=folder, save_every=3, resume=resume,
+        )  # fmt: skip
+
+    trainer, model, parts = task(config(tmp_path / "whole"), dropout=0.1)
+    whole = trainer.fit(model, **parts)
+    expected = trainable_state(model)
+
+    folder = tmp_path / "killed"
+    trainer, model, parts = task(config(folder), dropout=0.1)
+    loss, calls = parts["loss"], [0]
+
+    def dying(model, batch):
+        calls[0] += 1
+        if calls[0] == 15:  # inside epoch 2, one batch after the step-6 checkpoint
+            raise Killed
+        return loss(model, batch)
+
+    with pytest.raises(Killed):
+        trainer.fit(model, **(parts | {"loss": dying}))
+    assert sorted(p.name for p in folder.iterdir()) == ["step-00000003.pt", "step-00000006.pt"]
+
+    trainer, model, parts = task(config(folder, resume=True), dropout=0.1)
+    assert not same(trainable_state(model), expected)
+    resumed = trainer.fit(model, **parts)
+    assert resumed.resumed.endswith("step-00000006.pt")
+    assert resumed.steps == whole.steps == 12
+    # Dropout, shuffling, optimiser moments, schedule and weight average all went on as if
+    # the run had never stopped: the same weights to the last bit.
+    assert same(trainable_state(model), expected)
+    assert [row["epoch"] for row in resumed.history] == [1, 2, 3]
+    assert [p["step"] for p in resumed.curve] == [p["step"] for p in whole.curve]
+
+
+def test_resume_without_a_checkpoint_starts_afresh(tmp_path):
+    config = LoopConfig(epochs=1, lr=1e-2, batch_size=8, checkpoints=tmp_path, resume=True)
+    trainer, model, parts = task(config)
+    fit = trainer.fit(model, **parts)
+    assert fit.resumed is None and fit.steps == N // 8
+    assert [p.name for p in tmp_path.iterdir()] == ["step-00000008.pt"]  # saved at the end
