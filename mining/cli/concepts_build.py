@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from mining.cli.common import DbOption, command_line, log_progress, read_database, user_errors
+from mining.cli.train_concepts import DevCorpus, GoldCorpora
 
 GROUP = "concepts"
 NAME = "build"
@@ -23,15 +24,7 @@ def run(
         ),
     ],  # fmt: skip
     db: DbOption = None,
-    train: Annotated[
-        list[Path] | None,
-        typer.Option(
-            help="Gold-annotated corpus (PubTator, BioC, ...); repeat for several. Default: "
-            "BC5CDR + NCBI disease train from ../shared/data.",
-            exists=True,
-            show_default=False,
-        ),
-    ] = None,
+    train: GoldCorpora = None,
     tagger: Annotated[
         list[str] | None,
         typer.Option(
@@ -41,14 +34,7 @@ def run(
             show_default=False,
         ),
     ] = None,
-    dev: Annotated[
-        Path | None,
-        typer.Option(
-            help="Gold corpus to measure concept accuracy on (BC5CDR dev).",
-            exists=True,
-            show_default=False,
-        ),
-    ] = None,
+    dev: DevCorpus = None,
 ) -> None:
     """Build a concept dictionary from gold corpora and the stored PubMed records: the MeSH
     descriptors and substances NLM indexed them with, and mentions linked to them by distant

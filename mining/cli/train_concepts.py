@@ -14,27 +14,32 @@ GROUP = "train"
 NAME = "concepts"
 
 
+# The gold corpora and the dev corpus options, shared with `biomine concepts build`.
+GoldCorpora = Annotated[
+    list[Path] | None,
+    typer.Option(
+        help="Gold-annotated corpus (PubTator, BioC, ...); repeat for several. Default: "
+        "BC5CDR + NCBI disease train from ../shared/data.",
+        exists=True,
+        show_default=False,
+    ),
+]
+DevCorpus = Annotated[
+    Path | None,
+    typer.Option(
+        help="Gold corpus to measure concept accuracy on (BC5CDR dev).",
+        exists=True,
+        show_default=False,
+    ),
+]
+
+
 def run(
     out: Annotated[
         Path, typer.Option(help="Dictionary folder to write (concepts.tsv.gz).", show_default=False)
     ],
-    train: Annotated[
-        list[Path] | None,
-        typer.Option(
-            help="Gold-annotated corpus (PubTator, BioC, ...); repeat for several. Default: "
-            "BC5CDR + NCBI disease train from ../shared/data.",
-            exists=True,
-            show_default=False,
-        ),
-    ] = None,
-    dev: Annotated[
-        Path | None,
-        typer.Option(
-            help="Gold corpus to measure concept accuracy on (BC5CDR dev).",
-            exists=True,
-            show_default=False,
-        ),
-    ] = None,
+    train: GoldCorpora = None,
+    dev: DevCorpus = None,
 ) -> None:
     """Build a concept dictionary from gold mentions; with --dev, report its accuracy."""
     from mining.nlp.normalise import ConceptNormaliser
